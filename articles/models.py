@@ -1,0 +1,116 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import LoadedContent, Office
+
+
+class Treatment(LoadedContent):
+    """One of the clinic's three treatments; the description comes from the articles' own words."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(help_text="Plain text: a short definition in the articles' own words.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:treatment", args=[self.slug])
+
+
+class Author(LoadedContent):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    credentials = models.CharField(max_length=50, blank=True, help_text='e.g. "MD" or "MMS, PA-C".')
+    office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="authors")
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="authors/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Article.Status.PUBLISHED, published_on__lte=timezone.localdate())
+
+
+class Article(LoadedContent):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField()
+    body = models.TextField(help_text="Markdown. Cite a reference with its number in brackets, e.g. (1).")
+    # Rendered from `body` when the article is saved through the service, never per request.
+    body_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(default=list, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_on = models.DateField(null=True, blank=True)
+    updated_on = models.DateField(null=True, blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_articles"
+    )
+    next_review_due = models.DateField(null=True, blank=True)
+    hero_image = models.ImageField(upload_to="articles/", blank=True)
+    hero_alt = models.CharField("hero image description", max_length=200, blank=True)
+    authors = models.ManyToManyField(Author, through="ArticleAuthor", blank=True, related_name="articles")
+    treatments = models.ManyToManyField(Treatment, blank=True, related_name="articles")
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.slug])
+
+
+class ArticleAuthor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_article_author")]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"
+
+
+class Reference(models.Model):
+    """A numbered entry in one article's reference list, as the source gives it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    number = models.PositiveSmallIntegerField()
+    authors = models.CharField(max_length=500)
+    title = models.CharField(max_length=500)
+    journal = models.CharField(max_length=300)
+    year = models.PositiveSmallIntegerField()
+    date = models.CharField(max_length=50, blank=True, help_text='As printed, e.g. "2016 Jan 13".')
+    volume_pages = models.CharField("volume/pages", max_length=100, blank=True)
+    doi = models.CharField("DOI", max_length=100, blank=True)
+    note = models.CharField(max_length=200, blank=True, help_text='e.g. "Epub 2016 Nov 25."')
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="unique_reference_number")]
+
+    def __str__(self):
+        return f"{self.number}. {self.authors} {self.title}"

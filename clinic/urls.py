@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from . import views
+from .sitemaps import StaticPageSitemap
+
+admin.site.site_header = "Caring Medical staff"
+admin.site.site_title = "Caring Medical staff"
+admin.site.index_title = "Inquiries and content"
+
+# Each app adds its own sitemap section here.
+sitemaps = {"pages": StaticPageSitemap}
+
+site_patterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("contact/", views.ContactView.as_view(), name="contact"),
+    path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns = [
+    path("", include((site_patterns, "clinic"))),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path("admin/", admin.site.urls),
+]

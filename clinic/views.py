@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from articles.models import Article, Treatment
+
+from . import health, jsonld
+from .models import Office
+
+
+class HomeView(TemplateView):
+    template_name = "clinic/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["treatments"] = Treatment.objects.all()
+        context["latest_articles"] = Article.objects.published().prefetch_related("treatments")[:3]
+        return context
+
+
+class ContactView(TemplateView):
+    template_name = "clinic/contact.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        offices = list(Office.objects.all())
+        context["office_list"] = offices
+        context["jsonld"] = jsonld.dumps(
+            {
+                "@context": "https://schema.org",
+                "@graph": [jsonld.medical_clinic(office, site_url=settings.SITE_URL) for office in offices],
+            }
+        )
+        return context
+
+
+class PrivacyView(TemplateView):
+    template_name = "clinic/privacy.html"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    states = health.check_all()
+    down = [name for name, state in states.items() if state == health.DOWN]
+    body = {"status": "down" if down else "ok", "down": down, **states}
+    return JsonResponse(body, status=503 if down else 200)
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /healthz",
+        f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

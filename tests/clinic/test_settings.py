@@ -1,0 +1,68 @@
+"""The settings refuse to run production on unsafe defaults, with a message saying what to set."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def load_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import clinic.settings"], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def test_debug_off_with_the_default_secret_key_refuses_to_start():
+    result = load_settings(DEBUG="0", ALLOWED_HOSTS="clinic.example.com")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY is unset or insecure" in result.stderr
+
+
+def test_debug_off_with_a_short_secret_key_refuses_to_start():
+    result = load_settings(DEBUG="0", SECRET_KEY="short", ALLOWED_HOSTS="clinic.example.com")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_debug_off_without_allowed_hosts_refuses_to_start():
+    result = load_settings(DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is empty while DEBUG is off" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    result = load_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="clinic.example.com")
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_runs_on_the_embedded_defaults():
+    script = (
+        "import clinic.settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "SECRET_KEY"}}
+    clean["DEBUG"] = "1"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ]
+
+
+def test_redis_url_switches_cache_and_broker_to_redis():
+    script = (
+        "import clinic.settings as s; c = s.CACHES['default'];"
+        "print(c['BACKEND'], c['LOCATION'], s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    clean = {**os.environ, "DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert out.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/1",
+        "redis://127.0.0.1:6379/0",
+        "False",
+    ]

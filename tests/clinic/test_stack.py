@@ -1,0 +1,77 @@
+"""`make serve`'s stack (scripts/serve.sh: gunicorn, Celery worker, Celery beat) answers on 127.0.0.1."""
+
+import re
+import subprocess
+import urllib.request
+
+import pytest
+
+from clinic.celery import app
+from tests.conftest import ROOT, free_port, service_env, stop_process, wait_until
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "gzip"}), timeout=5) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+    except OSError:
+        return None, {}, b""
+
+
+def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
+    port = free_port()
+    queue = f"stack-{port}"
+    env = service_env(
+        PORT=str(port),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        STATIC_ROOT=str(tmp_path / "static"),
+        CELERY_QUEUE=queue,
+        CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
+    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            ["bash", "scripts/serve.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(
+            lambda: proc.poll() is not None or fetch(base + "/healthz")[0] == 200,
+            timeout=120,
+            interval=0.5,
+            what="gunicorn to answer /healthz",
+        )
+        assert proc.poll() is None, log.read_text()[-3000:]
+
+        status, _, body = fetch(base + "/healthz")
+        assert status == 200 and b'"broker": "ok"' in body
+
+        status, _, body = fetch(base + "/")
+        assert status == 200 and b"Caring Medical Florida" in body
+        # Static files: hashed names from the manifest, compressed, cached for a long time by whitenoise.
+        css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
+        assert css, "the page links the hashed stylesheet"
+        status, headers, _ = fetch(base + css.group(1).decode())
+        assert status == 200
+        assert headers.get("Content-Encoding") in {"gzip", "br"}
+        assert "max-age=315360000" in headers.get("Cache-Control", "")
+
+        # The worker of this stack consumes its queue.
+        replies = wait_until(lambda: app.control.ping(timeout=1.0), timeout=30, what="the stack's worker")
+        assert replies
+        text = log.read_text()
+        assert "beat: Starting..." in text, "Celery beat runs as its own process"
+        assert f"{queue}" in text
+    finally:
+        stop_process(proc, timeout=30)
+    assert fetch(base + "/healthz")[0] is None, "stopping serve.sh stops gunicorn"

@@ -1,0 +1,32 @@
+"""Test settings: the real settings module, read with a test environment.
+
+DATABASE_URL and REDIS_URL pass through, so the same suite runs on SQLite with an in-memory cache,
+or on PostgreSQL and Redis.
+"""
+
+import os
+import tempfile
+import uuid
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-to-pass-checks")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("DEBUG", "0")
+# Each run gets its own Celery queue, so a worker started by the tests never sees another run's tasks.
+os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:12]}")
+
+from clinic.settings import *  # noqa: E402,F403
+
+# In process, tasks run eagerly; the tests that need a real worker start one (tests/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+_TMP = tempfile.mkdtemp(prefix="clinic-tests-")
+MEDIA_ROOT = os.path.join(_TMP, "media")
+PRIVATE_MEDIA_ROOT = os.path.join(_TMP, "private")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Templates use {% static %}; hashed names need collectstatic, which the stack test covers.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+if REDIS_URL:  # noqa: F405
+    # Keep the run's cache keys apart from a developer's running site on the same Redis.
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['CELERY_QUEUE']}"  # noqa: F405
+STATIC_ROOT = os.path.join(_TMP, "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
