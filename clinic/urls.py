@@ -21,6 +21,9 @@ site_patterns = [
 
 urlpatterns = [
     path("", include((site_patterns, "clinic"))),
+    path("", include("articles.urls")),
+    path("", include("casestudies.urls")),
+    path("", include("intake.urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
