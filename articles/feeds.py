@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
@@ -41,7 +43,7 @@ class ArticleFeed(Feed):
         return ", ".join(str(link.author) for link in item.author_links) or site.CLINIC_NAME
 
     def item_pubdate(self, item):
-        return timezone.make_aware(timezone.datetime.combine(item.published_on, timezone.datetime.min.time()))
+        return timezone.make_aware(datetime.datetime.combine(item.published_on, datetime.time.min))
 
     def item_updateddate(self, item):
         return item.modified_at

@@ -1,3 +1,4 @@
+import datetime
 from urllib.parse import quote
 
 from django.conf import settings
@@ -25,7 +26,7 @@ def _latest_change(queryset):
     its row changing, and a browser asking "modified since yesterday?" must see it.
     """
     latest = queryset.aggregate(latest=Max("modified_at"))["latest"]
-    midnight = timezone.make_aware(timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time()))
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
     return max(latest, midnight) if latest else midnight
 
 
@@ -37,10 +38,6 @@ def detail_last_modified(request, slug):
     if request.user.is_authenticated:
         return None  # staff may be previewing a draft: no shortcut, always the current page
     return Article.objects.published().filter(slug=slug).values_list("modified_at", flat=True).first()
-
-
-def treatment_last_modified(request, slug):
-    return _latest_change(Article.objects.published().filter(treatments__slug=slug))
 
 
 def can_preview(user) -> bool:
@@ -125,7 +122,7 @@ class TreatmentListView(ListView):
         return context
 
 
-@method_decorator(last_modified(treatment_last_modified), name="dispatch")
+# No Last-Modified here: a treatment row keeps no change time, so only the ETag can tell.
 class TreatmentDetailView(DetailView):
     template_name = "articles/treatment_detail.html"
     context_object_name = "treatment"
