@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from clinic.models import LoadedContent, Office
 
+from .images import picture, validate_public_image
+
 
 class Treatment(LoadedContent):
     """One of the clinic's three treatments; the description comes from the articles' own words."""
@@ -29,13 +31,19 @@ class Author(LoadedContent):
     credentials = models.CharField(max_length=50, blank=True, help_text='e.g. "MD" or "MMS, PA-C".')
     office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.SET_NULL, related_name="authors")
     bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="authors/", blank=True)
+    photo = models.ImageField(upload_to="authors/", blank=True, validators=[validate_public_image])
+    # Resized copies made when the photo is saved (articles.services.refresh_author_photo).
+    photo_renditions = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def photo_picture(self) -> dict | None:
+        return picture(self.photo_renditions, default_width=480)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -51,10 +59,18 @@ class Article(LoadedContent):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField()
-    body = models.TextField(help_text="Markdown. Cite a reference with its number in brackets, e.g. (1).")
+    body = models.TextField(
+        help_text=(
+            "Markdown. Start headings at ## (the title is the page's only top heading). Cite a "
+            "reference by its number in brackets, (1), or as a superscript, <sup>1</sup>: the "
+            "number links to the reference list."
+        )
+    )
     # Rendered from `body` when the article is saved through the service, never per request.
     body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)  # plain text, for search and snippets
     toc = models.JSONField(default=list, blank=True, editable=False)
+    citations = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_on = models.DateField(null=True, blank=True)
     updated_on = models.DateField(null=True, blank=True)
@@ -63,7 +79,8 @@ class Article(LoadedContent):
         Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_articles"
     )
     next_review_due = models.DateField(null=True, blank=True)
-    hero_image = models.ImageField(upload_to="articles/", blank=True)
+    hero_image = models.ImageField(upload_to="articles/", blank=True, validators=[validate_public_image])
+    hero_renditions = models.JSONField(default=list, blank=True, editable=False)
     hero_alt = models.CharField("hero image description", max_length=200, blank=True)
     authors = models.ManyToManyField(Author, through="ArticleAuthor", blank=True, related_name="articles")
     treatments = models.ManyToManyField(Treatment, blank=True, related_name="articles")
@@ -79,6 +96,18 @@ class Article(LoadedContent):
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.slug])
+
+    @property
+    def hero_picture(self) -> dict | None:
+        return picture(self.hero_renditions)
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_on is not None
+            and self.published_on <= timezone.localdate()
+        )
 
 
 class ArticleAuthor(models.Model):

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from . import views
+from articles.sitemaps import ArticleIndexSitemap, ArticleSitemap, TreatmentSitemap
+
+from . import media, views
 from .sitemaps import StaticPageSitemap
 
 admin.site.site_header = "Caring Medical staff"
@@ -11,6 +13,7 @@ admin.site.index_title = "Inquiries and content"
 
 # Each app adds its own sitemap section here.
 sitemaps = {"pages": StaticPageSitemap}
+sitemaps.update(articles=ArticleSitemap, treatments=TreatmentSitemap, article_indexes=ArticleIndexSitemap)
 
 site_patterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -27,4 +30,6 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
+    # Public uploads (article and author images), served by the site itself: see clinic/media.py.
+    path("media/<path:path>", media.serve_public_media, name="media"),
 ]

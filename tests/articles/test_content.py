@@ -1,0 +1,239 @@
+"""The two seed articles, as the clinic wrote them, on the site; the loader that puts them there."""
+
+import re
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from articles.models import Article, Author, Reference, Treatment
+
+from .conftest import A000, A002, normalise, page_text
+
+SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+SEED_000 = SEEDS / "000_9e52c8f30da88552.txt"
+SEED_002 = SEEDS / "002_59b9c9d37ea37bf6.txt"
+# The page furniture after the article (forms, offices, reviews) starts here in both seeds.
+CHROME_START = "Make an Appointment |"
+REFERENCE_LINE = re.compile(r"^(\d+)\.? ([A-Z][\w-]+ [A-Z]{1,2}[,.])")
+
+pytestmark = pytest.mark.skipif(not SEED_000.exists(), reason="the seed pages are not on this machine")
+
+
+def seed_parts(path: Path):
+    """(title, body lines, reference lines) of a seed page, chrome dropped."""
+    text = path.read_text(encoding="utf-8").split(CHROME_START)[0]
+    lines = [normalise(line.lstrip(" •")) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    title = lines[0].replace("Caring Medical - Where the world comes for Prolotherapy", "")
+    body = [line for line in lines[1:] if not REFERENCE_LINE.match(line)]
+    references = [line for line in lines[1:] if REFERENCE_LINE.match(line)]
+    return title, body, references
+
+
+def article_page(client, slug):
+    response = client.get(f"/articles/{slug}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def assert_in_order(lines, text):
+    position = 0
+    for line in lines:
+        found = text.find(line, position)
+        assert found >= 0, f"missing or out of order: {line!r}"
+        position = found + len(line)
+
+
+def test_article_000_has_every_paragraph_bullet_heading_and_case_figure_in_order(client, loaded):
+    title, body, _ = seed_parts(SEED_000)
+    html = article_page(client, A000)
+    text = page_text(html)
+    assert f'<h1 id="article-title">{title}</h1>' in html
+    assert_in_order(body, text)
+    # Every figure of the three case histories.
+    source = SEED_000.read_text(encoding="utf-8").split(CHROME_START)[0]
+    figures = set(re.findall(r"\d+/10|\d+%(?:–\d+%)?|\d+-year-old", source))
+    assert {"7/10", "90%", "50%–55%", "69-year-old", "56-year-old", "100%"} <= figures
+    for figure in figures:
+        assert figure in text
+
+
+def test_article_002_has_every_paragraph_bullet_heading_and_quote_in_order(client, loaded):
+    title, body, _ = seed_parts(SEED_002)
+    author_lines, body = body[:3], body[3:]
+    html = article_page(client, A002)
+    text = page_text(html)
+    assert title == "Why stem cell therapy did not or will not work for your knee pain – an update"
+    assert f'<h1 id="article-title">{title}</h1>' in html
+    assert_in_order(body, text)
+    for line in author_lines:  # "Ross Hauser, MD, Caring Medical ..., Fort Myers, Florida"
+        name_and_credentials = line.split(", Caring Medical")[0]
+        assert name_and_credentials in text
+
+
+def test_headings_lists_and_quotes_keep_their_structure(client, loaded):
+    html = article_page(client, A002)
+    assert '<h2 id="video-what-type-of-treatment-do-i-need">Video: What type of treatment do I need?</h2>' in html
+    # No player for a video the source does not link.
+    assert "<iframe" not in html and "<video" not in html
+    # The sentence with nothing after it in the source stays, with no invented list.
+    assert "<p>Our other published research includes:</p>\n<p>These studies represent" in html
+    # Nested bullets: the patient types carry their notes as a sub-list.
+    assert re.search(r"<li>General patient type 1:[^<]*<ul>\s*<li>Injury is still causing pain", html)
+    # The quote introduced with "Listen to this" has no quotation marks in the source; the next one does.
+    assert "<blockquote>\n<p>Studies have reported that the (Prolotherapy) improvements" in html
+    assert "<blockquote>\n<p>“Ignoring the patient’s other pain sources" in html
+    assert html.count("<blockquote>") == 3
+    html_000 = article_page(client, A000)
+    assert re.search(r"<li>Patient is a 69-year-old male presented with pain in both knees.<ul>\s*<li>4/10", html_000)
+    assert "<blockquote>\n<p>“Although a growing interest" in html_000
+    assert "<iframe" not in html_000 and "<video" not in html_000
+
+
+def test_every_numbered_reference_is_listed_in_order_and_cited_in_the_text(client, loaded):
+    for seed, slug, count in [(SEED_000, A000, 2), (SEED_002, A002, 5)]:
+        _, _, reference_lines = seed_parts(seed)
+        assert len(reference_lines) == count
+        html = article_page(client, slug)
+        section = html.split('id="references-title"')[1]
+        text = page_text(section, "ol")
+        for number, line in enumerate(reference_lines, start=1):
+            ref = Reference.objects.get(article__slug=slug, number=number)
+            assert line.startswith(f"{number}") and ref.authors in line and ref.title in line
+            assert ref.journal in line and ref.volume_pages in line and str(ref.year) in line
+            assert f'<li id="ref-{number}" value="{number}">' in section
+            # The marker in the text links to the reference, which links back.
+            assert f'href="#ref-{number}" id="cite-{number}"' in html
+            assert f'href="#cite-{number}"' in section
+        assert_in_order(
+            [f"{Reference.objects.get(article__slug=slug, number=n).authors}." for n in range(1, count + 1)], text
+        )
+
+
+def test_reference_details_are_exactly_those_of_the_source(loaded):
+    hauser = Reference.objects.get(article__slug=A000, number=2)
+    assert (hauser.authors, hauser.year, hauser.volume_pages) == ("Hauser RA, Orlofsky A", 2013, "6:65-72")
+    assert hauser.journal == "Clin Med Insights Arthritis Musculoskelet Disord" and hauser.date == "2013 Sep 4"
+    pei = Reference.objects.get(article__slug=A002, number=1)
+    assert pei.doi == "10.1016/j.biomaterials.2016.11.049" and pei.note == "Epub 2016 Nov 25."
+    assert Reference.objects.get(article__slug=A002, number=3).doi == "10.4061/2011/429187"
+    # The source gives no DOI for these: none is made up.
+    assert Reference.objects.filter(doi="").count() == 5
+
+
+def test_article_002_authors_are_in_the_source_order_with_credentials(loaded):
+    article = Article.objects.get(slug=A002)
+    authors = [str(link.author) for link in article.articleauthor_set.order_by("order")]
+    assert authors == ["Ross Hauser, MD", "David N. Woznica, MD", "Danielle R. Steilen-Matias, MMS, PA-C"]
+    assert Author.objects.get(slug="ross-hauser").office.slug == "fort-myers"
+    assert not Article.objects.get(slug=A000).authors.exists()
+
+
+def test_site_chrome_is_not_article_text(loaded):
+    for article in Article.objects.all():
+        for chrome in ["Make an Appointment", "First Name", "Enter code", "Subscribe to E-Newsletter",
+                       "Print Friendly", "Facebook", "Fax", "out-of-network", "© 2020"]:  # fmt: skip
+            assert chrome not in article.body
+
+
+def test_treatments_have_the_contract_slugs_and_the_articles_own_definitions(loaded):
+    assert list(Treatment.objects.values_list("slug", flat=True)) == [
+        "dextrose-prolotherapy",
+        "platelet-rich-plasma",
+        "bone-marrow-aspirate",
+    ]
+    bone_marrow = Treatment.objects.get(slug="bone-marrow-aspirate").description
+    assert bone_marrow.startswith("Bone Marrow Aspirate or Bone Marrow Prolotherapy refers to the use of bone marrow")
+    assert (
+        "injection of sugar water into a damaged joint"
+        in Treatment.objects.get(slug="dextrose-prolotherapy").description
+    )
+
+
+# --- The loader ---------------------------------------------------------------------------------
+
+
+def load(*args):
+    out = StringIO()
+    call_command("load_content", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def content(tmp_path):
+    shutil.copytree(settings.CONTENT_DIR, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def snapshot():
+    return (
+        list(Article.objects.order_by("pk").values()),
+        list(Reference.objects.order_by("pk").values()),
+        list(Author.objects.order_by("pk").values()),
+        list(Treatment.objects.order_by("pk").values()),
+        list(Article.treatments.through.objects.order_by("pk").values()),
+    )
+
+
+@pytest.mark.django_db
+def test_loading_twice_changes_nothing():
+    load()
+    first = snapshot()
+    output = load()
+    assert snapshot() == first
+    assert "0 created, 0 updated" in output and "0 skipped" in output
+
+
+@pytest.mark.django_db
+def test_an_edited_file_updates_the_article_and_its_references_in_place(content):
+    load("--content-dir", str(content))
+    article = Article.objects.get(slug=A002)
+    reference_ids = list(article.references.order_by("number").values_list("pk", flat=True))
+    path = content / "articles" / f"{A002}.md"
+    text = path.read_text().replace("Nothing in medicine is 100%.", "Nothing in medicine is ever 100%.")
+    text = text.replace("journal: Journal of Pain Research", "journal: J Pain Res")
+    path.write_text(text)
+    output = load("--content-dir", str(content))
+    article.refresh_from_db()
+    assert "Nothing in medicine is ever 100%." in article.body_html
+    assert article.references.get(number=5).journal == "J Pain Res"
+    assert list(article.references.order_by("number").values_list("pk", flat=True)) == reference_ids
+    assert f"updated article {A002}" in output
+
+
+@pytest.mark.django_db
+def test_an_editors_admin_change_is_kept_and_reported(content):
+    load("--content-dir", str(content))
+    Article.objects.filter(slug=A000).update(summary="An editor's summary.")
+    path = content / "articles" / f"{A000}.md"
+    path.write_text(path.read_text().replace("There is even variations", "There are even variations"))
+    output = load("--content-dir", str(content))
+    article = Article.objects.get(slug=A000)
+    assert article.summary == "An editor's summary." and "There is even variations" in article.body
+    assert f"skipped article {A000}" in output
+
+    load("--content-dir", str(content), "--force")
+    assert "There are even variations" in Article.objects.get(slug=A000).body
+
+
+@pytest.mark.django_db
+def test_an_editors_reference_change_counts_as_an_edit(content):
+    load("--content-dir", str(content))
+    Reference.objects.filter(article__slug=A002, number=4).update(note="checked by the editor")
+    path = content / "articles" / f"{A002}.md"
+    path.write_text(path.read_text().replace("More validation for", "More validation, for"))
+    assert f"skipped article {A002}" in load("--content-dir", str(content))
+    assert Reference.objects.get(article__slug=A002, number=4).note == "checked by the editor"
+
+
+@pytest.mark.django_db
+def test_a_file_whose_slug_differs_from_its_name_is_refused_with_its_name(content):
+    path = content / "articles" / f"{A000}.md"
+    path.write_text(path.read_text().replace(f"slug: {A000}", "slug: something-else"))
+    with pytest.raises(ValueError, match=f"{A000}.md"):
+        load("--content-dir", str(content))
+    assert not Article.objects.exists(), "a failed load leaves nothing half-done"

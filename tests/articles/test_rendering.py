@@ -1,0 +1,72 @@
+"""Markdown to HTML: sanitised, with a table of contents and citations linked both ways."""
+
+import pytest
+
+from articles import services
+from articles.rendering import render_body
+
+from .factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert('x')</script>",
+        '<img src="x" onerror="alert(1)">',
+        "[click](javascript:alert(1))",
+        '<a href="javascript:alert(1)">click</a>',
+        '<p onclick="alert(1)">para</p>',
+        "<iframe src='https://evil.example/'></iframe>",
+        "<style>body{display:none}</style>",
+        '<svg onload="alert(1)"></svg>',
+    ],
+)
+def test_an_editors_script_or_event_handler_never_reaches_the_page(client, hostile):
+    article = make_article(body=f"Intro paragraph.\n\n{hostile}\n\nOutro paragraph.")
+    html = client.get(article.get_absolute_url()).content.decode()
+    body = html.split('<div class="article-body">')[1].split("</div>")[0]
+    for bad in ["<script", "onerror", "onclick", "onload", "javascript:", "<iframe", "<style", "<svg", "<img"]:
+        assert bad not in body.lower()
+    assert "Intro paragraph." in body and "Outro paragraph." in body
+
+
+def test_markdown_is_rendered_once_when_saved_not_per_request(client, django_assert_max_num_queries):
+    article = make_article(body="## Heading\n\nSome **bold** text.")
+    assert "<strong>bold</strong>" in article.body_html
+    # A request reads the stored HTML: changing the Markdown behind the service's back shows nothing new.
+    type(article).objects.filter(pk=article.pk).update(body="## Other\n\nChanged.")
+    assert "<strong>bold</strong>" in client.get(article.get_absolute_url()).content.decode()
+    article.refresh_from_db()
+    assert services.render_article(article=article) is True
+    assert "Changed." in client.get(article.get_absolute_url()).content.decode()
+    assert services.render_article(article=article) is False, "rendering again with no change writes nothing"
+
+
+def test_citations_link_to_existing_references_only_and_the_list_links_back(client):
+    article = make_article(
+        body="First (1). Again (1). Superscript.<sup>2</sup> Not a reference (7). Code `(1)`.", references=2
+    )
+    assert article.citations == {"1": 2, "2": 1}
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<a class="citation" href="#ref-1" id="cite-1">(1)</a>' in html
+    assert '<a class="citation" href="#ref-1" id="cite-1-2">(1)</a>' in html
+    assert '<sup class="citation"><a class="citation" href="#ref-2" id="cite-2">2</a></sup>' in html
+    assert "Not a reference (7)." in html and "<code>(1)</code>" in html
+    assert 'href="#cite-1"' in html and 'href="#cite-1-2"' in html and 'href="#cite-2"' in html
+
+
+def test_numbers_inside_words_are_not_citations():
+    rendered = render_body("Volume 4(1):23 and WOMAC-(post-treatment) stay text.", reference_numbers={1})
+    assert "citation" not in rendered.html
+
+
+def test_table_of_contents_comes_from_the_headings(client):
+    article = make_article(body="## First part\n\nText.\n\n### A detail\n\nMore.\n\n## Second & last\n\nEnd.")
+    assert [entry["name"] for entry in article.toc] == ["First part", "A detail", "Second & last"]
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<li class="toc-level-2"><a href="#first-part">First part</a></li>' in html
+    assert '<li class="toc-level-3"><a href="#a-detail">A detail</a></li>' in html
+    assert '<h2 id="first-part">First part</h2>' in html
+    assert "Second &amp; last" in html
