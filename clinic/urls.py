@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from casestudies.sitemaps import CaseStudySitemap
+
 from . import views
 from .sitemaps import StaticPageSitemap
 
@@ -10,7 +12,7 @@ admin.site.site_title = "Caring Medical staff"
 admin.site.index_title = "Inquiries and content"
 
 # Each app adds its own sitemap section here.
-sitemaps = {"pages": StaticPageSitemap}
+sitemaps = {"pages": StaticPageSitemap, "case-studies": CaseStudySitemap}
 
 site_patterns = [
     path("", views.HomeView.as_view(), name="home"),

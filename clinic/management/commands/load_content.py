@@ -10,6 +10,7 @@ from clinic.content import SKIPPED, LoadReport
 # Run in this order: later loaders refer to rows the earlier ones made.
 LOADERS = [
     "clinic.content.load_offices",
+    "casestudies.loader.load_case_studies",
 ]
 
 
