@@ -25,7 +25,7 @@ INTENSITY_TOP, INTENSITY_HEIGHT = 30, 120
 FREQUENCY_GAP = 48
 FREQUENCY_HEIGHT = 80
 KEY_LINE = 18
-KEY_CHARS = 46  # characters per line of the key before it wraps
+KEY_CHARS = 44  # characters per line of the key before it wraps
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#222222"
 GRID = "#c8c8c8"
@@ -138,7 +138,7 @@ def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
             "aria-labelledby": f"{title_id} {desc_id}",
             "class": "pain-chart",
             "font-family": FONT,
-            "font-size": "12",
+            "font-size": "13",
             "fill": INK,
         },
     )

@@ -35,6 +35,9 @@ class CaseStudyDetailView(DetailView):
         context["canonical_url"] = settings.SITE_URL + case.get_absolute_url()
         context["jsonld"] = jsonld.dumps(medical_web_page(case, site_url=settings.SITE_URL))
         source = case.source
+        if source is not None:
+            # The citation adds its own full stop after the title.
+            context["source_title"] = source.title.rstrip(". ")
         # Link into the article's reference list only where a patient can open the article.
         if source is not None and Article.objects.published().filter(pk=source.article_id).exists():
             context["source_url"] = f"{source.article.get_absolute_url()}#ref-{source.number}"
