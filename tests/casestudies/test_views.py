@@ -202,7 +202,7 @@ def test_the_list_shows_a_card_per_case(client, cases):
     ):
         patient, condition, headline = expected
         assert f"Patient {patient} Condition {condition} Treatments " in card
-        assert f"Pain {headline}" in card
+        assert f"Pain intensity {headline}" in card
     assert "Platelet Rich Plasma" in cards[1] and "Platelet Rich Plasma" not in cards[0] + cards[2]
     assert all("Bone Marrow Aspirate" in card and "Dextrose Prolotherapy" in card for card in cards)
     assert RESULTS_VARY in text
