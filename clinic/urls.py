@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles.sitemaps import ArticleIndexSitemap, ArticleSitemap, TreatmentSitemap
+from casestudies.sitemaps import CaseStudySitemap
 
 from . import media, views
 from .sitemaps import StaticPageSitemap
@@ -12,8 +13,13 @@ admin.site.site_title = "Caring Medical staff"
 admin.site.index_title = "Inquiries and content"
 
 # Each app adds its own sitemap section here.
-sitemaps = {"pages": StaticPageSitemap}
-sitemaps.update(articles=ArticleSitemap, treatments=TreatmentSitemap, article_indexes=ArticleIndexSitemap)
+sitemaps = {
+    "pages": StaticPageSitemap,
+    "articles": ArticleSitemap,
+    "article-indexes": ArticleIndexSitemap,
+    "treatments": TreatmentSitemap,
+    "case-studies": CaseStudySitemap,
+}
 
 site_patterns = [
     path("", views.HomeView.as_view(), name="home"),

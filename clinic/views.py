@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from articles.models import Article, Treatment
+from casestudies.models import CaseStudy
 
 from . import health, jsonld
 from .models import Office
@@ -18,6 +19,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["treatments"] = Treatment.objects.all()
         context["latest_articles"] = Article.objects.published().prefetch_related("treatments")[:3]
+        context["case_studies"] = CaseStudy.objects.for_cards()[:3]
         return context
 
 

@@ -36,7 +36,7 @@ def test_on_a_phone_the_navigation_folds_into_a_menu_button(browser, site):
     ctx = browser.new_context(viewport=PHONE)
     page = ctx.new_page()
     page.goto(site + "/")
-    nav_link = page.get_by_role("link", name="Case studies")
+    nav_link = page.locator("#site-nav").get_by_role("link", name="Case studies")
     assert not nav_link.is_visible()
     page.get_by_role("button", name="Show navigation").click()
     nav_link.wait_for(state="visible")

@@ -11,6 +11,7 @@ from clinic.content import SKIPPED, LoadReport
 LOADERS = [
     "clinic.content.load_offices",
     "articles.loader.load_articles",
+    "casestudies.loader.load_case_studies",
 ]
 
 

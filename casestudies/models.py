@@ -1,0 +1,210 @@
+"""The clinic's published case histories, with the pain figures their source reports.
+
+Only figures the source states are recorded. A value the source does not give is a missing row or
+a null field, never a guess; where the source gives one figure without naming a knee, it is recorded
+for both knees with `knee_given` off, and the pages say so.
+"""
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from articles.models import Article, Reference, Treatment
+from clinic.models import LoadedContent
+
+INTENSITY_MAX = 10
+FREQUENCY_MAX = 100
+
+
+class Knee(models.TextChoices):
+    RIGHT = "right", "Right knee"
+    LEFT = "left", "Left knee"
+
+
+class CaseStudyQuerySet(models.QuerySet):
+    def for_cards(self):
+        """Everything a card shows (treatments, the headline's measurements) in three queries."""
+        return self.prefetch_related("treatments", "measurements")
+
+
+class CaseStudy(LoadedContent):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+
+    class Knees(models.TextChoices):
+        BOTH = "both", "Both knees"
+        RIGHT = "right", "Right knee"
+        LEFT = "left", "Left knee"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    number = models.PositiveSmallIntegerField(
+        help_text='The case\'s number in the source, e.g. 1 for "Case history 1".'
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in lists; lowest first.")
+    patient_age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
+    patient_sex = models.CharField(max_length=6, choices=Sex.choices)
+    knees = models.CharField("knees affected", max_length=5, choices=Knees.choices)
+    condition = models.CharField(
+        max_length=100, help_text='Short, for cards and search engines, e.g. "Knee osteoarthritis".'
+    )
+    presenting_history = models.TextField(help_text="In the source's words; one point per line.")
+    prior_treatments = models.TextField(blank=True, help_text="In the source's words; blank where it gives none.")
+    diagnosis = models.CharField(max_length=200, blank=True, help_text="As the source gives it; blank where none.")
+    outcome = models.TextField(help_text="In the source's words.")
+    follow_up = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How long after treatment the outcome was reported or held, in the source's words, e.g. "
+        '"These gains were maintained for nine months."',
+    )
+    evidence = models.TextField(
+        help_text="What kind of evidence this is, e.g. one patient from a case series, patient-reported, no control "
+        "group."
+    )
+    # SET_NULL: a case history outlives a reference list being rewritten; the loader relinks it.
+    source = models.ForeignKey(Reference, null=True, blank=True, on_delete=models.SET_NULL, related_name="case_studies")
+    treatments = models.ManyToManyField(Treatment, blank=True, related_name="case_studies")
+    related_articles = models.ManyToManyField(Article, blank=True, related_name="case_studies")
+
+    objects = CaseStudyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "number"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("casestudies:detail", args=[self.slug])
+
+    @property
+    def patient(self) -> str:
+        """e.g. "69-year-old man"."""
+        noun = {self.Sex.MALE: "man", self.Sex.FEMALE: "woman"}[self.patient_sex]
+        return f"{self.patient_age}-year-old {noun}"
+
+    def presenting_lines(self) -> list[str]:
+        return [line.strip() for line in self.presenting_history.splitlines() if line.strip()]
+
+    def prior_treatment_lines(self) -> list[str]:
+        return [line.strip() for line in self.prior_treatments.splitlines() if line.strip()]
+
+    @property
+    def headline(self) -> str:
+        """The change in pain intensity per knee, first to last recorded value, e.g. "right knee 7/10 to 0/10".
+
+        Built only from the recorded measurements (uses the prefetched `measurements` when there).
+        Knees with the same change are named together; a knee with fewer than two values is left out.
+        """
+        by_knee: dict[str, list[int]] = {}
+        for m in sorted(self.measurements.all(), key=lambda m: m.point_order):
+            if m.intensity is not None:
+                by_knee.setdefault(m.knee, []).append(m.intensity)
+        changes = {knee: (values[0], values[-1]) for knee, values in by_knee.items() if len(values) > 1}
+        if changes.get(Knee.RIGHT) and changes.get(Knee.RIGHT) == changes.get(Knee.LEFT):
+            first, last = changes[Knee.RIGHT]
+            return f"both knees {first}/10 to {last}/10"
+        return "; ".join(
+            f"{Knee(knee).label.lower()} {changes[knee][0]}/10 to {changes[knee][1]}/10"
+            for knee in (Knee.RIGHT, Knee.LEFT)
+            if knee in changes
+        )
+
+
+class TreatmentStep(models.Model):
+    """One part of the treatment course: how many sessions, of what, at what interval, as the source says."""
+
+    class Kind(models.TextChoices):
+        BONE_MARROW_WITH_DEXTROSE = "bone-marrow-dextrose", "Bone marrow with dextrose Prolotherapy"
+        BONE_MARROW_ALONE = "bone-marrow", "Bone marrow alone (without dextrose Prolotherapy)"
+        DEXTROSE = "dextrose", "Dextrose Prolotherapy"
+        PRP = "prp", "Platelet-rich plasma (PRP)"
+
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    sessions = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many treatments; blank where the source does not say."
+    )
+    interval = models.CharField(
+        max_length=100, blank=True, help_text='As the source gives it, e.g. "at two month intervals".'
+    )
+    period = models.CharField(max_length=100, blank=True, help_text='As the source gives it, e.g. "over five years".')
+    timing = models.CharField(
+        max_length=100, blank=True, help_text='When it began, as the source gives it, e.g. "Four months later".'
+    )
+    description = models.TextField(help_text="The source's words for this step.")
+    result = models.TextField(blank=True, help_text="What the source reports during or after this step, its words.")
+
+    class Meta:
+        ordering = ["case", "order"]
+
+    def __str__(self):
+        return self.summary
+
+    @property
+    def summary(self) -> str:
+        """e.g. "5 × bone marrow with dextrose Prolotherapy, at two month intervals"."""
+        what = self.get_kind_display()
+        parts = [f"{self.sessions} × {what[0].lower()}{what[1:]}" if self.sessions else what]
+        parts += [text for text in (self.interval, self.period) if text]
+        return ", ".join(parts)
+
+
+class PainMeasurement(models.Model):
+    """A pain figure for one knee at a labelled point in the course, as the source reports it."""
+
+    case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="measurements")
+    knee = models.CharField(max_length=5, choices=Knee.choices)
+    point_order = models.PositiveSmallIntegerField(help_text="Order of the point in the course; 1 is the first.")
+    point_label = models.CharField(max_length=100, help_text='e.g. "At presentation", "Third bone marrow treatment".')
+    intensity = models.PositiveSmallIntegerField(
+        "pain intensity (0–10)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(INTENSITY_MAX)],
+        help_text="Blank where the source gives none.",
+    )
+    frequency = models.PositiveSmallIntegerField(
+        "pain frequency (% of the time)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(FREQUENCY_MAX)],
+        help_text="Blank where the source gives none.",
+    )
+    knee_given = models.BooleanField(
+        "source names the knee",
+        default=True,
+        help_text="Off where the source gives one figure without naming a knee; it is then recorded for both.",
+    )
+    stated_as = models.CharField(
+        max_length=200, blank=True, help_text='The source\'s words where they are not a number, e.g. "free of pain".'
+    )
+
+    class Meta:
+        ordering = ["case", "point_order", "knee"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "knee", "point_order"], name="one_measurement_per_knee_and_point"),
+            models.CheckConstraint(
+                condition=Q(intensity__isnull=True) | Q(intensity__gte=0, intensity__lte=INTENSITY_MAX),
+                name="pain_intensity_0_to_10",
+                violation_error_message="Pain intensity must be between 0 and 10.",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__isnull=True) | Q(frequency__gte=0, frequency__lte=FREQUENCY_MAX),
+                name="pain_frequency_0_to_100",
+                violation_error_message="Pain frequency must be between 0 and 100%.",
+            ),
+            models.CheckConstraint(
+                condition=Q(intensity__isnull=False) | Q(frequency__isnull=False),
+                name="pain_measurement_has_a_value",
+                violation_error_message="Give a pain intensity, a pain frequency or both.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_knee_display()}, {self.point_label}"

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils.safestring import mark_safe
+from django.views.generic import DetailView, ListView
+
+from articles.models import Article
+from clinic import jsonld
+
+from . import charts
+from .models import CaseStudy
+
+
+class CaseStudyListView(ListView):
+    queryset = CaseStudy.objects.for_cards()
+    context_object_name = "case_studies"
+
+
+class CaseStudyDetailView(DetailView):
+    context_object_name = "case"
+
+    def get_queryset(self):
+        return CaseStudy.objects.select_related("source__article").prefetch_related(
+            "treatments",
+            "steps",
+            "measurements",
+            Prefetch("related_articles", queryset=Article.objects.published()),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        knee_charts = charts.knee_charts(case.measurements.all(), id_prefix=f"case-{case.pk}")
+        # The SVG is built with ElementTree, which escapes every text and attribute.
+        context["charts"] = [(chart, mark_safe(chart.svg)) for chart in knee_charts]
+        context["canonical_url"] = settings.SITE_URL + case.get_absolute_url()
+        context["jsonld"] = jsonld.dumps(medical_web_page(case, site_url=settings.SITE_URL))
+        source = case.source
+        # Link into the article's reference list only where a patient can open the article.
+        if source is not None and Article.objects.published().filter(pk=source.article_id).exists():
+            context["source_url"] = f"{source.article.get_absolute_url()}#ref-{source.number}"
+        return context
+
+
+def medical_web_page(case: CaseStudy, *, site_url: str) -> dict:
+    """schema.org MedicalWebPage for a case history: about the condition, citing its source."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": case.title,
+        "url": site_url + case.get_absolute_url(),
+        "about": {
+            "@type": "MedicalCondition",
+            "name": case.condition,
+            "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Knee"},
+        },
+        "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+    }
+    reference = case.source
+    if reference is not None:
+        citation = {
+            "@type": "ScholarlyArticle",
+            "headline": reference.title,
+            "author": reference.authors,
+            "isPartOf": {"@type": "Periodical", "name": reference.journal},
+            "datePublished": str(reference.year),
+        }
+        if reference.volume_pages:
+            citation["pagination"] = reference.volume_pages
+        if reference.doi:
+            citation["sameAs"] = f"https://doi.org/{reference.doi}"
+        data["citation"] = citation
+    return data

@@ -1,0 +1,251 @@
+import json
+import re
+from io import StringIO
+from xml.etree import ElementTree as ET
+
+import pytest
+from django.core.management import call_command
+
+from casestudies.models import PainMeasurement
+
+from .factory import BONE_MARROW_ARTICLE, CASE_1, CASE_2, CASE_3, load_cases, make_linked_rows
+
+pytestmark = pytest.mark.django_db
+
+RESULTS_VARY = "Treatments discussed on this site may or may not work for your specific condition"
+EVIDENCE = (
+    "One patient from a published case series of seven patients (hip, knee and ankle). The outcomes are what the "
+    "patient reported; there was no control group."
+)
+
+# Every figure the source gives for each case, as it may appear on the page: pain intensities out of 10
+# ("free of pain" is shown as 0/10) and percentages (pain frequency, and case 3's overall improvement).
+SOURCE_INTENSITIES = {CASE_1: {4, 7, 0}, CASE_2: {4, 2}, CASE_3: {4, 5, 2, 1, 0}}
+SOURCE_PERCENTAGES = {CASE_1: {30, 90}, CASE_2: {100, 30}, CASE_3: {20, 50, 55, 90}}
+
+# What each knee's table must show, row by row: (point, intensity, frequency or "not given").
+TABLES = {
+    CASE_1: {
+        "Right knee": [
+            ("At presentation", "7/10", "90%"),
+            ("Two months after the final (fifth) treatment", "0/10", "not given"),
+        ],
+        "Left knee": [
+            ("At presentation", "4/10", "30%"),
+            ("Two months after the final (fifth) treatment", "0/10", "not given"),
+        ],
+    },
+    CASE_2: {
+        knee: [("Final dextrose Prolotherapy visit", "4/10", "100%"), ("Third bone marrow treatment", "2/10", "30%")]
+        for knee in ("Right knee", "Left knee")
+    },
+    CASE_3: {
+        knee: [
+            ("At presentation", first, "not given"),
+            ("After the first month of dextrose Prolotherapy", "2/10", "not given"),
+            ("One year after the final Prolotherapy", "4/10", "20%"),
+            ("Second bone marrow treatment", "1/10", "20%"),
+            ("Eight months after the final treatment", "0/10", "not given"),
+        ]
+        for knee, first in (("Right knee", "5/10"), ("Left knee", "4/10"))
+    },
+}
+
+
+@pytest.fixture
+def cases(db):
+    make_linked_rows()  # what the articles loader makes
+    call_command("load_content", stdout=StringIO())  # offices for the frame, and the case histories
+
+
+def page(client, slug):
+    response = client.get(f"/case-studies/{slug}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def text_of(html: str) -> str:
+    """The page as a reader sees it: tags dropped, whitespace collapsed."""
+    html = re.sub(r"<script.*?</script>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
+
+
+def tables(html: str) -> dict:
+    """Each pain table's rows, keyed by its knee: [(point, intensity, frequency), ...]."""
+    found = {}
+    for caption, body in re.findall(r"<caption>(.*?): the figures in the chart</caption>(.*?)</table>", html, re.S):
+        rows = []
+        for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S):
+            cells = [text_of(cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            rows.append(tuple(cells[1:4]) if len(cells) == 5 else (cells[1], cells[2], "not given"))
+        found[caption] = rows
+    return found
+
+
+def svgs(html: str) -> list[ET.Element]:
+    return [ET.fromstring(svg) for svg in re.findall(r"<svg.*?</svg>", html, re.S)]
+
+
+@pytest.mark.parametrize("slug", [CASE_1, CASE_2, CASE_3])
+def test_every_figure_is_on_the_page_and_in_the_charts_tables(client, cases, slug):
+    html = page(client, slug)
+    assert tables(html) == TABLES[slug]
+
+
+@pytest.mark.parametrize("slug", [CASE_1, CASE_2, CASE_3])
+def test_no_figure_appears_that_the_source_does_not_give(client, cases, slug):
+    html = page(client, slug)
+    # The words and tables, and separately the charts' markers (their axes carry scale marks, not figures).
+    text = text_of(re.sub(r"<svg.*?</svg>", " ", html, flags=re.S))
+    assert {int(n) for n in re.findall(r"(\d+)/10", text)} == SOURCE_INTENSITIES[slug]
+    assert {int(n) for n in re.findall(r"(\d+)%", text)} == SOURCE_PERCENTAGES[slug]
+    marked = " ".join(
+        el.find("{http://www.w3.org/2000/svg}title").text
+        for svg in svgs(html)
+        for el in svg.iter()
+        if "point" in el.get("class", "").split()
+    )
+    assert {int(n) for n in re.findall(r"(\d+)/10", marked)} == SOURCE_INTENSITIES[slug]
+    assert {int(n) for n in re.findall(r"(\d+)%", marked)} <= SOURCE_PERCENTAGES[slug]
+
+
+@pytest.mark.parametrize("slug", [CASE_1, CASE_2, CASE_3])
+def test_each_chart_draws_one_point_per_recorded_value(client, cases, slug):
+    charts = svgs(page(client, slug))
+    assert len(charts) == 2
+    markers = sum(1 for svg in charts for el in svg.iter() if "point" in el.get("class", "").split())
+    recorded = PainMeasurement.objects.filter(case__slug=slug)
+    values = sum((m.intensity is not None) + (m.frequency is not None) for m in recorded)
+    assert markers == values
+    for svg in charts:
+        assert svg.find("{http://www.w3.org/2000/svg}title").text.endswith("pain over the course of treatment")
+        assert svg.find("{http://www.w3.org/2000/svg}desc").text
+
+
+def test_figures_given_for_both_knees_together_say_so(client, cases):
+    html = page(client, CASE_2)
+    assert html.count("one figure for both knees (not per knee)") == 4
+    assert "one figure for both knees" not in page(client, CASE_1).split("Pain over time")[1].split("Source")[0]
+
+
+def test_the_detail_page_tells_the_whole_history(client, cases):
+    text = text_of(page(client, CASE_2))
+    for words in [
+        "The patient is a former competitive weightlifter who continues to do strength training exercise.",
+        "29 × dextrose Prolotherapy, over five years",
+        "Four months later: Platelet-rich plasma (PRP)",
+        "Three months after plasma treatment: 3 × bone marrow alone (without dextrose Prolotherapy), "
+        "at 2–3 month intervals",
+        "At the time of the second bone marrow stem cell injection treatments, stability was improved.",
+        "These gains were maintained for nine months.",
+        "Pain intensity: both knees 4/10 to 2/10",
+    ]:
+        assert words in text
+    text = text_of(page(client, CASE_1))
+    assert "5 × bone marrow with dextrose Prolotherapy, at two month intervals" in text
+    assert "Prolotherapy from another physician for the previous two years" in text
+    assert "completely free of pain or stiffness in both knees" in text
+
+
+def test_the_detail_page_labels_the_evidence_and_says_results_vary(client, cases):
+    html = page(client, CASE_3)
+    evidence = html.split('class="evidence-label')[1].split("</aside>")[0]
+    assert EVIDENCE in text_of(evidence)
+    assert RESULTS_VARY in evidence
+
+
+def test_the_detail_page_cites_and_links_its_source_and_leads_on(client, cases):
+    html = page(client, CASE_1)
+    text = text_of(html)
+    assert (
+        "Source Hauser RA, Orlofsky A. Regenerative injection therapy with whole bone marrow aspirate for "
+        "degenerative joint disease: a case series. Clin Med Insights Arthritis Musculoskelet Disord . "
+        "2013 Sep 4;6:65-72."
+    ) in text
+    assert f'href="/articles/{BONE_MARROW_ARTICLE}/#ref-2"' in html
+    assert f'href="/articles/{BONE_MARROW_ARTICLE}/"' in html
+    assert 'href="/treatments/bone-marrow-aspirate/"' in html
+    assert 'href="/candidate/"' in html
+
+
+def test_the_detail_page_has_medical_web_page_json_ld_citing_the_source(client, cases):
+    html = page(client, CASE_3)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "MedicalWebPage"
+    assert data["about"] == {
+        "@type": "MedicalCondition",
+        "name": "Knee osteoarthritis",
+        "associatedAnatomy": {"@type": "AnatomicalStructure", "name": "Knee"},
+    }
+    assert data["citation"]["@type"] == "ScholarlyArticle"
+    assert data["citation"]["author"] == "Hauser RA, Orlofsky A"
+    assert data["citation"]["isPartOf"]["name"] == "Clin Med Insights Arthritis Musculoskelet Disord"
+    assert data["url"].endswith(f"/case-studies/{CASE_3}/")
+
+
+def test_the_list_shows_a_card_per_case(client, cases):
+    response = client.get("/case-studies/")
+    assert response.status_code == 200
+    text = text_of(response.content.decode())
+    cards = [
+        text_of(card) for card in re.findall(r'<article class="card.*?</article>', response.content.decode(), re.S)
+    ]
+    assert len(cards) == 3
+    for card, expected in zip(
+        cards,
+        [
+            ("69-year-old man", "Knee osteoarthritis, both knees", "right knee 7/10 to 0/10; left knee 4/10 to 0/10"),
+            ("56-year-old man", "Knee pain and instability, both knees", "both knees 4/10 to 2/10"),
+            ("69-year-old woman", "Knee osteoarthritis, both knees", "right knee 5/10 to 0/10; left knee 4/10 to 0/10"),
+        ],
+        strict=True,
+    ):
+        patient, condition, headline = expected
+        assert f"Patient {patient} Condition {condition} Treatments " in card
+        assert f"Pain intensity {headline}" in card
+    assert "Platelet Rich Plasma" in cards[1] and "Platelet Rich Plasma" not in cards[0] + cards[2]
+    assert all("Bone Marrow Aspirate" in card and "Dextrose Prolotherapy" in card for card in cards)
+    assert RESULTS_VARY in text
+
+
+def test_pages_keep_to_a_small_query_budget(client, cases, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        client.get("/case-studies/")
+    with django_assert_max_num_queries(10):
+        client.get(f"/case-studies/{CASE_3}/")
+    with django_assert_max_num_queries(8):
+        client.get("/")
+
+
+def test_the_home_page_has_the_case_histories(client, cases):
+    text = text_of(client.get("/").content.decode())
+    assert "Case histories" in text
+    assert text.count("Published case history") == 3
+    assert "right knee 7/10 to 0/10" in text
+
+
+def test_a_case_without_its_links_still_renders(client, db):
+    load_cases()  # no articles, treatments or reference loaded
+    html = page(client, CASE_1)
+    assert "The source publication is not linked yet." in html
+    assert "7/10" in html
+
+
+def test_an_unknown_case_is_a_404(client, cases):
+    assert client.get("/case-studies/no-such-case/").status_code == 404
+
+
+def test_case_histories_are_in_the_sitemap(client, cases):
+    body = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/case-studies/</loc>" in body
+    for slug in (CASE_1, CASE_2, CASE_3):
+        assert f"http://testserver/case-studies/{slug}/</loc>" in body
+
+
+def test_case_pages_load_nothing_from_another_host_and_have_no_inline_style(client, cases):
+    for path in ["/case-studies/", f"/case-studies/{CASE_1}/"]:
+        html = client.get(path).content.decode()
+        assert not re.search(r'<(script|img)[^>]+src="(https?:)?//', html), path
+        assert not re.search(r'<link rel="stylesheet"[^>]+href="(https?:)?//', html), path
+        assert "style=" not in html and "<style" not in html
+        assert not re.search(r"<script(?! type=\"application/ld\+json\")(?! src=)", html)
