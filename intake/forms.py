@@ -383,7 +383,8 @@ class QuestionForm(InquiryForm):
     """Ask our Caring Medical staff a question (from any page, or from an article)."""
 
     message = forms.CharField(label="Your question", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
-    article_slug = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    # Not validated: an unknown or overlong slug is ignored (views.AskView.article), never an error.
+    article_slug = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta(InquiryForm.Meta):
         fields = ["first_name", "last_name", "email", "phone", "preferred_contact", "office", "message"]

@@ -22,16 +22,18 @@ from .models import Inquiry
 # Below this weight the answers say too little to suggest anything.
 MIN_WEIGHT = 3
 
+# Plain values: the answers arrive as strings, and enum members hash differently from them.
 CONSERVATIVE_CARE = {
-    Inquiry.Treatment.NSAIDS,
-    Inquiry.Treatment.CORTISONE,
-    Inquiry.Treatment.PHYSICAL_THERAPY,
+    t.value for t in (Inquiry.Treatment.NSAIDS, Inquiry.Treatment.CORTISONE, Inquiry.Treatment.PHYSICAL_THERAPY)
 }
 INJECTIONS_NO_LONGER_HELPING = {
-    Inquiry.Treatment.HYALURONIC_ACID,
-    Inquiry.Treatment.CORTISONE,
-    Inquiry.Treatment.PRP,
-    Inquiry.Treatment.STEM_CELLS,
+    t.value
+    for t in (
+        Inquiry.Treatment.HYALURONIC_ACID,
+        Inquiry.Treatment.CORTISONE,
+        Inquiry.Treatment.PRP,
+        Inquiry.Treatment.STEM_CELLS,
+    )
 }
 
 
@@ -54,7 +56,7 @@ def suggest_patient_type(
 
     Pure: depends on its arguments only. Inputs are the stored answer values (Inquiry's choices).
     """
-    tried = set(treatments_tried)
+    tried = {str(t) for t in treatments_tried}
     weights = {1: 0, 2: 0, 3: 0}
     reasons: dict[int, list[str]] = {1: [], 2: [], 3: []}
 
@@ -111,4 +113,4 @@ def suggest_patient_type(
 
 
 def _label(value: str) -> str:
-    return Inquiry.Treatment(value).label
+    return Inquiry.Treatment(value).label if value in Inquiry.Treatment.values else value

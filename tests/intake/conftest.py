@@ -13,6 +13,19 @@ from intake.forms import STARTED_SALT
 
 
 @pytest.fixture
+def article_urls(monkeypatch):
+    """Articles' links, also before the articles app's URLs exist (it is built alongside)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from articles.models import Article
+
+    try:
+        reverse("articles:detail", args=["x"])
+    except NoReverseMatch:
+        monkeypatch.setattr(Article, "get_absolute_url", lambda self: f"/articles/{self.slug}/")
+
+
+@pytest.fixture
 def offices(db):
     call_command("load_content", verbosity=0)
 
