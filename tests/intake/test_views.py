@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from articles.models import Article, Treatment
-from intake.models import Inquiry, OutboxMessage
+from intake.models import Inquiry
 from tests.conftest import free_port
 from tests.intake.conftest import appointment_data, candidate_data, question_data, started
 
