@@ -1,4 +1,5 @@
 import logging
+import re
 
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from .models import Inquiry
 logger = logging.getLogger(__name__)
 
 THANKS_SESSION_KEY = "intake_thanks"
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 # Education to offer after the candidacy form, by the (staff-only) suggested type. The patient sees
 # the treatment's articles and case histories, never the type.
 TREATMENT_FOR_TYPE = {1: "dextrose-prolotherapy", 2: "platelet-rich-plasma", 3: "bone-marrow-aspirate"}
@@ -82,8 +84,8 @@ class AskView(InquiryFormView):
 
     def article(self) -> Article | None:
         slug = self.request.POST.get("article_slug") or self.request.GET.get("article") or ""
-        if not slug or len(slug) > 200:
-            return None
+        if not SLUG.fullmatch(slug):
+            return None  # not a slug at all (too long, NUL, markup): ignored, never an error
         return Article.objects.published().filter(slug=slug).first()
 
     def get_initial(self):
