@@ -228,3 +228,11 @@ def test_the_form_pages_stay_within_a_query_budget(client, offices, django_asser
 def test_every_page_links_the_newsletter_and_the_appointment_form(client, offices):
     html = client.get("/").content.decode()
     assert 'href="/newsletter/"' in html and 'href="/appointment/"' in html
+
+
+def test_the_enter_code_image_is_served_by_the_site_itself(client, offices):
+    html = client.get("/ask/").content.decode()
+    src = html.split('class="captcha intake-captcha-image"')[0].rsplit('src="', 1)[1].split('"')[0]
+    assert src.startswith("/captcha/image/")
+    response = client.get(src)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
