@@ -13,7 +13,7 @@ from django_ratelimit.core import is_ratelimited
 from articles.models import Article, Treatment
 
 from . import services
-from .forms import AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
+from .forms import CANDIDATE_SECTIONS, AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
 from .models import Inquiry
 
 logger = logging.getLogger(__name__)
@@ -72,8 +72,6 @@ class CandidateView(InquiryFormView):
     template_name = "intake/inquiry_candidate.html"
 
     def get_context_data(self, **kwargs):
-        from .forms import CANDIDATE_SECTIONS
-
         return super().get_context_data(sections=CANDIDATE_SECTIONS, **kwargs)
 
 
