@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
+    "captcha",
     "clinic",
     "articles",
     "casestudies",
@@ -136,6 +137,45 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+
+# --- Intake: spam protection and the no-loss hand-off to staff ---------------------------------
+
+# The "Enter code" challenge (django-simple-captcha). Test mode accepts the answer "PASSED" so that
+# automated tests can submit; system check intake.E001 refuses it while DEBUG is off.
+CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 60  # minutes: the candidacy form takes a while, and an expired code costs a retry
+CAPTCHA_LETTER_ROTATION = (-15, 15)  # legible for patients, still not plain text
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+CAPTCHA_FONT_SIZE = 28
+# Per-IP limit on form submissions, counted in the cache (Redis in production). If the cache is
+# down the limit fails open: the other layers (captcha, honeypot, fill time) still apply, and a
+# patient's inquiry matters more than a few minutes without a rate limit.
+INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
+# The request header holding the client's address, e.g. HTTP_X_REAL_IP behind a proxy that sets it.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
+INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+INTAKE_UPLOAD_MAX_PIXELS = 40_000_000  # a phone photo is ~12 MP; more is a decompression bomb
+# The beat sweep hands over messages still unsent this long after they were stored (seconds),
+# and gives up (status "failed", shown to staff) after this many attempts.
+INTAKE_HANDOFF_SWEEP_AFTER = env.int("INTAKE_HANDOFF_SWEEP_AFTER", default=180)
+INTAKE_HANDOFF_MAX_ATTEMPTS = env.int("INTAKE_HANDOFF_MAX_ATTEMPTS", default=12)
+
+# No loss: a task is acknowledged only after it ran, and is redelivered if its worker dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+# Redis redelivers an unacknowledged task after the visibility timeout. It must exceed the longest
+# retry countdown (10 minutes, intake.tasks) plus the time limit, or a waiting retry runs twice.
+# Short socket timeouts and one publish retry: a web request never hangs when Redis is down.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 3, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {"task": "intake.tasks.sweep_handoffs", "schedule": 60.0}
 
 # --- Email -------------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("casestudies.urls")),
     path("", include("intake.urls")),
+    path("captcha/", include("captcha.urls")),  # the intake forms' "Enter code" images
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),

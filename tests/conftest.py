@@ -172,20 +172,15 @@ def service_env(**extra) -> dict:
     return env
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, smtp_sink, tmp_path_factory):
-    """A real `celery -A clinic worker` process on the test database, Redis and the SMTP sink.
+def start_celery_worker(log_path: Path, *, hostname: str, **env) -> subprocess.Popen:
+    """Start `celery -A clinic worker` on the test queue; `env` overrides service_env() (REDIS_URL...).
 
-    Tests using it must commit their data: mark them django_db(transaction=True).
+    Returns once the worker answers a ping on the broker it was given. Stop it with stop_process().
     """
-    if not services_available():
-        pytest.skip("needs PostgreSQL and Redis")
     from clinic.celery import app
 
-    hostname = f"{settings.CELERY_TASK_DEFAULT_QUEUE}@localhost"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = service_env(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_sink.port), EMAIL_USE_TLS="0")
-    with log.open("wb") as out:
+    broker = env.get("REDIS_URL", settings.REDIS_URL)
+    with log_path.open("wb") as out:
         proc = subprocess.Popen(
             [
                 PYTHON,
@@ -202,22 +197,96 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_sink, tmp_path_factor
                 "--without-mingle",
             ],
             cwd=ROOT,
-            env=env,
+            env=service_env(**env),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    try:
+        with app.connection_for_write(broker) as connection:
+            wait_until(
+                lambda: (
+                    proc.poll() is not None
+                    or app.control.ping(destination=[hostname], timeout=1.0, connection=connection)
+                ),
+                timeout=60,
+                interval=0.5,
+                what="the Celery worker to answer a ping",
+            )
+    except BaseException:
+        stop_process(proc)
+        raise
+    if proc.poll() is not None:
+        pytest.fail(f"Celery worker exited at start:\n{log_path.read_text()[-3000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, smtp_sink, tmp_path_factory):
+    """A real `celery -A clinic worker` process on the test database, Redis and the SMTP sink.
+
+    Tests using it must commit their data: mark them django_db(transaction=True).
+    """
+    if not services_available():
+        pytest.skip("needs PostgreSQL and Redis")
+    from clinic.celery import app
+
+    hostname = f"{settings.CELERY_TASK_DEFAULT_QUEUE}@localhost"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    proc = start_celery_worker(
+        log, hostname=hostname, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_sink.port), EMAIL_USE_TLS="0"
+    )
     app.conf.task_always_eager = False
     try:
-        wait_until(
-            lambda: proc.poll() is not None or app.control.ping(destination=[hostname], timeout=1.0),
-            timeout=60,
-            interval=0.5,
-            what="the Celery worker to answer a ping",
-        )
-        if proc.poll() is not None:
-            pytest.fail(f"Celery worker exited at start:\n{log.read_text()[-3000:]}")
         yield proc
     finally:
         app.conf.task_always_eager = True
         stop_process(proc)
+
+
+def point_celery_at(url: str) -> None:
+    """Make this process's Celery app publish to the broker at `url` from now on.
+
+    Celery reads its settings once, so override_settings alone does not move it: this sets the
+    app's broker URL and drops its pooled connections and producers, which still point elsewhere.
+    """
+    from kombu import pools
+
+    from clinic.celery import app
+
+    app.conf.broker_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
+
+
+@pytest.fixture
+def redis_backed(redis_server, settings):
+    """Django's cache and Celery's broker on the private `redis_server`, tasks sent through it
+    (not run eagerly). `redis_backed.stop()` / `.start()` simulate a Redis outage and recovery."""
+    from django.core.cache import caches
+
+    from clinic.celery import app
+
+    settings.REDIS_URL = redis_server.url
+    settings.CELERY_BROKER_URL = redis_server.url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/1",
+            "KEY_PREFIX": "test",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    old_url, old_eager = app.conf.broker_url, app.conf.task_always_eager
+    point_celery_at(redis_server.url)
+    app.conf.task_always_eager = False
+    try:
+        yield redis_server
+    finally:
+        caches["default"].close()
+        app.conf.task_always_eager = old_eager
+        point_celery_at(old_url)

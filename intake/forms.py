@@ -1,0 +1,493 @@
+"""The public forms: the candidacy form, a question, an appointment request, the e-newsletter.
+
+Each carries the same spam protection, none of which punishes a patient: a honeypot field hidden
+from people, a minimum fill time, the "Enter code" challenge, and a hidden one-time submission token
+that makes a double click store one inquiry (the per-IP rate limit is in the views).
+"""
+
+import time
+import uuid
+import warnings
+from io import BytesIO
+
+from captcha.fields import CaptchaField, CaptchaTextInput
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from PIL import Image, ImageOps
+
+from clinic.models import Office
+
+from .models import Inquiry
+
+STARTED_SALT = "intake.form.started"
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+TEXT_MAX = 4000
+
+
+class CodeInput(CaptchaTextInput):
+    """The captcha widget with an image description a screen reader can use."""
+
+    template_name = "intake/widgets/captcha.html"  # app templates: widgets render with the form renderer
+
+
+class OfficeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+def _privacy_label():
+    return format_html(
+        'I agree that Caring Medical may contact me about this, as described in the <a href="{}">privacy notice</a>.',
+        reverse_lazy("clinic:privacy"),
+    )
+
+
+privacy_label = lazy(_privacy_label, str)
+
+
+def clean_report_image(upload) -> ContentFile:
+    """A patient's image of an MRI or X-ray report, checked and re-encoded without its metadata.
+
+    Accepts JPEG, PNG and WebP up to INTAKE_UPLOAD_MAX_BYTES and INTAKE_UPLOAD_MAX_PIXELS. Pillow
+    checks the header and the full decode; only the pixels are written back (no EXIF, GPS, comments
+    or colour profiles), to a random file name. Raises ValidationError for anything else.
+    """
+    if upload.size > settings.INTAKE_UPLOAD_MAX_BYTES:
+        raise forms.ValidationError("The image is larger than 10 MB. Please send a smaller photo or scan.")
+    unreadable = forms.ValidationError(
+        "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload) as probe:
+                image_format = probe.format
+                if image_format not in IMAGE_FORMATS:
+                    raise unreadable
+                width, height = probe.size
+                if width * height > settings.INTAKE_UPLOAD_MAX_PIXELS:
+                    raise forms.ValidationError("This image has too many pixels. Please send a smaller photo or scan.")
+                probe.verify()
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.load()  # decode every byte: truncated or corrupt data fails here
+                try:
+                    image = ImageOps.exif_transpose(image)
+                except Exception:  # a broken orientation tag is no reason to refuse the report
+                    pass
+                out = BytesIO()
+                if image_format == "JPEG":
+                    image.convert("L" if image.mode == "L" else "RGB").save(out, "JPEG", quality=90)
+                elif image_format == "PNG":
+                    if image.mode not in ("1", "L", "LA", "RGB", "RGBA"):
+                        image = image.convert("RGBA")
+                    image.save(out, "PNG", optimize=True)
+                else:
+                    image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "WEBP", quality=90)
+    except forms.ValidationError:
+        raise
+    except Exception as exc:  # Pillow raises many kinds of errors on hostile files; all mean "unreadable"
+        raise unreadable from exc
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
+
+
+class ProtectedForm(forms.Form):
+    """Spam protection shared by every public form."""
+
+    # The honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+    captcha = CaptchaField(
+        label="Enter code",
+        help_text="Type the letters in the picture. Can't read them? Call either office and we will help.",
+        widget=CodeInput,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.started_ok = True
+        self.fields["captcha"].widget.attrs["aria-label"] = "Enter code"
+        self.initial.setdefault("started", signing.dumps(time.time(), salt=STARTED_SALT))
+        if self.is_bound:
+            try:
+                self.started_at = float(signing.loads(self.data.get("started", ""), salt=STARTED_SALT))
+            except (signing.BadSignature, TypeError, ValueError):
+                # Give the re-rendered form a fresh start time, so the next attempt can pass.
+                self.started_ok = False
+                self.data = self.data.copy()
+                self.data["started"] = signing.dumps(time.time(), salt=STARTED_SALT)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise forms.ValidationError("Please leave the last field empty (it helps us keep out automated spam).")
+        if not self.started_ok:
+            raise forms.ValidationError("Please check your answers and send the form again.")
+        if time.time() - self.started_at < settings.INTAKE_MIN_FILL_SECONDS:
+            raise forms.ValidationError("That was very quick. Please check your answers and send the form again.")
+        return cleaned
+
+
+class InquiryForm(ProtectedForm, forms.ModelForm):
+    """The fields and checks every inquiry form shares."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    office = OfficeChoiceField(
+        queryset=Office.objects.all(),
+        to_field_name="slug",
+        required=False,
+        blank=True,  # keeps the "either" choice among the radio buttons
+        empty_label="Either office, or remote",
+        widget=forms.RadioSelect,
+        label="Preferred office",
+    )
+    preferred_contact = forms.ChoiceField(
+        choices=Inquiry.ContactMethod.choices,
+        widget=forms.RadioSelect,
+        label="How should we contact you?",
+        initial=Inquiry.ContactMethod.EITHER,
+    )
+    consent_to_contact = forms.BooleanField(label=privacy_label(), required=True)
+
+    class Meta:
+        model = Inquiry
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_token", uuid.uuid4())
+        self.image_was_sent = bool(self.files.get("image"))
+        for name in ("first_name", "last_name"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["autocomplete"] = "given-name" if name == "first_name" else "family-name"
+        if "email" in self.fields:
+            self.fields["email"].widget.attrs["autocomplete"] = "email"
+        if "phone" in self.fields:
+            self.fields["phone"].widget = forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
+
+    def clean_submission_token(self):
+        # A missing or forged token only costs the sender the double-click protection.
+        return self.cleaned_data.get("submission_token") or uuid.uuid4()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preferred_contact") == Inquiry.ContactMethod.PHONE and not cleaned.get("phone"):
+            self.add_error("phone", "Please give a phone number, or choose email as the way to contact you.")
+        return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self._errors and self.image_was_sent and "image" not in self._errors:
+            # A browser never re-sends a file, so say so beside the field.
+            self._errors["image"] = self.error_class(
+                ["Please choose the image again: for your privacy it is not kept until the form is sent."]
+            )
+
+    def answers(self) -> dict:
+        """The Inquiry field values for services.submit_inquiry."""
+        skip = {"website", "started", "captcha", "submission_token", "image"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in skip}
+
+
+def _radio(choices, label, required=True, **kwargs):
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, label=label, required=required, **kwargs)
+
+
+PAIN_CHOICES = [("", "Choose")] + [(str(n), str(n)) for n in range(11)]
+CALLBACK_CHOICES = [
+    ("Weekday mornings", "Weekday mornings"),
+    ("Weekday afternoons", "Weekday afternoons"),
+    ("Any time", "Any time"),
+]
+
+
+def _pain_field(label):
+    return forms.TypedChoiceField(choices=PAIN_CHOICES, coerce=int, empty_value=None, required=False, label=label)
+
+
+def _time_field(label):
+    return forms.IntegerField(
+        min_value=0, max_value=100, required=False, label=label, widget=forms.NumberInput(attrs={"step": 5})
+    )
+
+
+CANDIDATE_SECTIONS = [
+    ("about-you", "About you"),
+    ("your-knee", "Your knee"),
+    ("tried", "What you have tried"),
+    ("effects", "How it affects you"),
+    ("details", "In your own words"),
+    ("send", "Check and send"),
+]
+
+
+def _section(index: int, *fields) -> Fieldset:
+    anchor, title = CANDIDATE_SECTIONS[index]
+    legend = f"Step {index + 1} of {len(CANDIDATE_SECTIONS)}: {title}"
+    return Fieldset(legend, *fields, css_id=anchor, css_class="intake-section")
+
+
+class CandidateForm(InquiryForm):
+    """Find out if you are a good candidate."""
+
+    knees = _radio(Inquiry.Knee.choices, "Which knee hurts?")
+    left_pain = _pain_field("Left knee: pain on a scale of 0 (none) to 10 (worst)")
+    left_pain_time = _time_field("Left knee: how much of the time does it hurt (%)?")
+    right_pain = _pain_field("Right knee: pain on a scale of 0 (none) to 10 (worst)")
+    right_pain_time = _time_field("Right knee: how much of the time does it hurt (%)?")
+    duration = _radio(Inquiry.Duration.choices, "How long has it hurt?")
+    onset = _radio(Inquiry.Onset.choices, "How did it start?")
+    treatments_tried = forms.MultipleChoiceField(
+        choices=Inquiry.Treatment.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="What have you tried? (tick all that apply)",
+    )
+    replacement_recommended = _radio(Inquiry.Answer.choices, "Has a doctor recommended a knee replacement?")
+    pain_medication = _radio(
+        Inquiry.PainMedication.choices, "How much pain medication do you take for your knee?", required=False
+    )
+    otherwise_healthy = _radio(Inquiry.Answer.choices, "Are you otherwise in good health?", required=False)
+    message = forms.CharField(
+        label="Describe your knee pain in your own words",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    activities_given_up = forms.CharField(
+        label="Activities you have given up because of your knee",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    image = forms.FileField(
+        label="An image of your MRI or X-ray report (optional)",
+        required=False,
+        help_text="A photo or scan: JPEG, PNG or WebP, up to 10 MB. Only our staff can see it.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    callback_window = _radio(CALLBACK_CHOICES, "When is a good time to call you?", required=False)
+    out_of_network_acknowledged = forms.BooleanField(
+        label="I understand that Caring Medical is an out-of-network provider.", required=True
+    )
+
+    class Meta(InquiryForm.Meta):
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "preferred_contact",
+            "office",
+            "knees",
+            "left_pain",
+            "left_pain_time",
+            "right_pain",
+            "right_pain_time",
+            "duration",
+            "onset",
+            "treatments_tried",
+            "replacement_recommended",
+            "ligament_or_tendon_pain",
+            "clicking",
+            "worse_with_activity",
+            "better_with_rest",
+            "pain_medication",
+            "otherwise_healthy",
+            "sleep_interrupted",
+            "instability",
+            "swelling",
+            "activities_given_up",
+            "message",
+            "callback_window",
+            "out_of_network_acknowledged",
+            "consent_to_contact",
+        ]
+        labels = {
+            "ligament_or_tendon_pain": "The pain seems to come from ligaments or tendons around the knee",
+            "clicking": "The knee clicks, pops or grinds",
+            "worse_with_activity": "It is worse with some activities",
+            "better_with_rest": "It is better with rest",
+            "sleep_interrupted": "Knee pain wakes me up or keeps me from sleeping",
+            "instability": "The knee gives way or feels unstable",
+            "swelling": "The knee swells",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(
+            _section(0, "first_name", "last_name", "email", "phone", "preferred_contact", "office"),
+            _section(
+                1,
+                "knees",
+                Div("left_pain", "left_pain_time", css_class="intake-knee"),
+                Div("right_pain", "right_pain_time", css_class="intake-knee"),
+                "duration",
+                "onset",
+                "ligament_or_tendon_pain",
+                "clicking",
+                "worse_with_activity",
+                "better_with_rest",
+            ),
+            _section(2, "treatments_tried", "replacement_recommended", "pain_medication", "otherwise_healthy"),
+            _section(3, "sleep_interrupted", "instability", "swelling", "activities_given_up"),
+            _section(4, "message", "image"),
+            _section(
+                5,
+                "callback_window",
+                "out_of_network_acknowledged",
+                "consent_to_contact",
+                Field("captcha", autocomplete="off"),
+                Div("website", css_class="intake-hp", aria_hidden="true"),
+                "started",
+                "submission_token",
+            ),
+            Submit("submit", "Send", css_class="btn-brand btn-lg"),
+        )
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        return clean_report_image(upload) if upload else None
+
+    def clean(self):
+        cleaned = super().clean()
+        knees = cleaned.get("knees")
+        sides = {"left": ["left"], "right": ["right"], "both": ["left", "right"]}.get(knees, [])
+        for side in sides:
+            for suffix, what in (("pain", "how much it hurts"), ("pain_time", "how much of the time it hurts")):
+                if cleaned.get(f"{side}_{suffix}") is None and f"{side}_{suffix}" not in self._errors:
+                    self.add_error(f"{side}_{suffix}", f"Please tell us {what} for your {side} knee.")
+        for side in {"left", "right"} - set(sides):
+            # Answers about a knee the person said does not hurt are dropped, not stored.
+            cleaned[f"{side}_pain"] = None
+            cleaned[f"{side}_pain_time"] = None
+        return cleaned
+
+
+class QuestionForm(InquiryForm):
+    """Ask our Caring Medical staff a question (from any page, or from an article)."""
+
+    message = forms.CharField(label="Your question", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 6}))
+    # Not validated: an unknown or overlong slug is ignored (views.AskView.article), never an error.
+    article_slug = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta(InquiryForm.Meta):
+        fields = ["first_name", "last_name", "email", "phone", "preferred_contact", "office", "message"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = False
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "preferred_contact",
+            "office",
+            "message",
+            "consent_to_contact",
+            Field("captcha", autocomplete="off"),
+            Div("website", css_class="intake-hp", aria_hidden="true"),
+            "started",
+            "submission_token",
+            "article_slug",
+            Submit("submit", "Send my question", css_class="btn-brand btn-lg"),
+        )
+
+    def answers(self) -> dict:
+        answers = super().answers()
+        answers.pop("article_slug", None)
+        return answers
+
+
+DAY_CHOICES = [(d.lower(), d) for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")]
+TIME_CHOICES = [("morning", "Morning"), ("afternoon", "Afternoon")]
+
+
+class AppointmentForm(InquiryForm):
+    """Make an Appointment: a request staff follow up by phone or email."""
+
+    patient_status = _radio(Inquiry.PatientStatus.choices, "Are you a new or a current patient?")
+    preferred_days = forms.MultipleChoiceField(
+        choices=DAY_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label="Preferred days"
+    )
+    preferred_times = forms.MultipleChoiceField(
+        choices=TIME_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label="Preferred times"
+    )
+    message = forms.CharField(
+        label="A short reason for the appointment", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    class Meta(InquiryForm.Meta):
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "preferred_contact",
+            "office",
+            "patient_status",
+            "preferred_days",
+            "preferred_times",
+            "message",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "preferred_contact",
+            "office",
+            "patient_status",
+            "preferred_days",
+            "preferred_times",
+            "message",
+            "consent_to_contact",
+            Field("captcha", autocomplete="off"),
+            Div("website", css_class="intake-hp", aria_hidden="true"),
+            "started",
+            "submission_token",
+            Submit("submit", "Request an appointment", css_class="btn-brand btn-lg"),
+        )
+
+
+class NewsletterForm(ProtectedForm):
+    email = forms.EmailField(label="Your email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> has the token
+        self.helper.layout = Layout(
+            "email",
+            Field("captcha", autocomplete="off"),
+            Div("website", css_class="intake-hp", aria_hidden="true"),
+            "started",
+            Submit("submit", "Subscribe", css_class="btn-brand"),
+        )

@@ -1,0 +1,244 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class PrivateStorage(FileSystemStorage):
+    """Patients' uploads under PRIVATE_MEDIA_ROOT, which no URL serves (no base_url at all)."""
+
+    @cached_property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; staff open them through the admin.")
+
+
+def private_storage():
+    return PrivateStorage()
+
+
+class Inquiry(models.Model):
+    """Something a person sent through one of the public forms, for staff to answer.
+
+    The candidacy answers, the question and the appointment request share one table, so triage
+    (status, assignee, notes, filters, export) works on every kind alike; fields a kind does not ask
+    for stay blank.
+    """
+
+    class Kind(models.TextChoices):
+        CANDIDATE = "candidate", "Candidacy form"
+        QUESTION = "question", "Question"
+        APPOINTMENT = "appointment", "Appointment request"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_REVIEW = "in_review", "In review"
+        CONTACTED = "contacted", "Contacted"
+        SCHEDULED = "scheduled", "Scheduled"
+        NOT_A_CANDIDATE = "not_a_candidate", "Not a candidate"
+        CLOSED = "closed", "Closed"
+
+    class ContactMethod(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        EITHER = "either", "Either"
+
+    class Knee(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        BOTH = "both", "Both"
+
+    class Duration(models.TextChoices):
+        UNDER_3_MONTHS = "lt3m", "Less than 3 months"
+        UNDER_1_YEAR = "3to12m", "3 to 12 months"
+        UNDER_5_YEARS = "1to5y", "1 to 5 years"
+        OVER_5_YEARS = "gt5y", "More than 5 years"
+
+    class Onset(models.TextChoices):
+        RECENT_INJURY = "recent_injury", "A recent injury"
+        OLD_INJURY = "old_injury", "An old injury that never healed"
+        WEAR = "wear", "Wear over the years"
+        NOT_SURE = "not_sure", "I am not sure"
+
+    class Treatment(models.TextChoices):
+        NSAIDS = "nsaids", "NSAIDs (anti-inflammatory medication)"
+        CORTISONE = "cortisone", "Cortisone injections"
+        HYALURONIC_ACID = "hyaluronic_acid", "Hyaluronic acid injections"
+        PHYSICAL_THERAPY = "physical_therapy", "Physical therapy"
+        PROLOTHERAPY = "prolotherapy", "Dextrose Prolotherapy"
+        PRP = "prp", "Platelet Rich Plasma (PRP)"
+        STEM_CELLS = "stem_cells", "Stem cells"
+        SURGERY = "surgery", "Arthroscopy or other knee surgery"
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+
+    class PainMedication(models.TextChoices):
+        NONE = "none", "None"
+        SOMETIMES = "sometimes", "Now and then"
+        DAILY = "daily", "Every day"
+
+    class PatientStatus(models.TextChoices):
+        NEW = "new", "New patient"
+        CURRENT = "current", "Current patient"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # KN-<year>-<id>, set in the same transaction as the insert (services.submit_inquiry). Null until
+    # then, because unique "" would make concurrent inserts collide.
+    reference = models.CharField(max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
+    # The hidden one-time token of the form the person filled: a resubmitted POST stores nothing new.
+    submission_token = models.UUIDField(unique=True, editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    # About you (every kind)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30, blank=True)
+    preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
+    # Null means "either office, or remote"; PROTECT keeps the choice readable if an office is removed.
+    office = models.ForeignKey(
+        "clinic.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="inquiries"
+    )
+    consent_to_contact = models.BooleanField(default=False)
+    out_of_network_acknowledged = models.BooleanField(default=False)
+    # The free text: the knee description, the question, or the reason for the appointment.
+    message = models.TextField(blank=True)
+    callback_window = models.CharField(max_length=100, blank=True)
+
+    # The candidacy form
+    knees = models.CharField(max_length=5, choices=Knee.choices, blank=True)
+    left_pain = models.PositiveSmallIntegerField("left knee pain (0-10)", null=True, blank=True)
+    left_pain_time = models.PositiveSmallIntegerField("left knee hurts, % of the time", null=True, blank=True)
+    right_pain = models.PositiveSmallIntegerField("right knee pain (0-10)", null=True, blank=True)
+    right_pain_time = models.PositiveSmallIntegerField("right knee hurts, % of the time", null=True, blank=True)
+    duration = models.CharField("how long", max_length=8, choices=Duration.choices, blank=True)
+    onset = models.CharField("how it started", max_length=15, choices=Onset.choices, blank=True)
+    treatments_tried = models.JSONField(default=list, blank=True)
+    replacement_recommended = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    sleep_interrupted = models.BooleanField(default=False)
+    instability = models.BooleanField("knee gives way / feels unstable", default=False)
+    swelling = models.BooleanField(default=False)
+    activities_given_up = models.TextField(blank=True)
+    # From the clinic's candidate checklist
+    ligament_or_tendon_pain = models.BooleanField(default=False)
+    clicking = models.BooleanField("clicking or popping", default=False)
+    worse_with_activity = models.BooleanField(default=False)
+    better_with_rest = models.BooleanField(default=False)
+    pain_medication = models.CharField(max_length=10, choices=PainMedication.choices, blank=True)
+    otherwise_healthy = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    image = models.FileField(storage=private_storage, upload_to="inquiries/%Y/%m/", blank=True)
+
+    # The question form: the article it was asked from, if any
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="inquiries"
+    )
+
+    # The appointment form
+    patient_status = models.CharField(max_length=10, choices=PatientStatus.choices, blank=True)
+    preferred_days = models.JSONField(default=list, blank=True)
+    preferred_times = models.JSONField(default=list, blank=True)
+
+    # Staff-only hint from intake.triage.suggest_patient_type; never shown to the patient.
+    suggested_type = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(1, "Type 1"), (2, "Type 2"), (3, "Type 3")]
+    )
+    suggestion_reasons = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name_plural = "inquiries"
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return self.reference or f"inquiry {self.pk}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def office_display(self) -> str:
+        return self.office.label if self.office_id else "Either office, or remote"
+
+    def get_admin_url(self) -> str:
+        return reverse("admin:intake_inquiry_change", args=[self.pk])
+
+
+class Subscriber(models.Model):
+    """An e-newsletter address, confirmed by a link sent to it (double opt-in)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Subscribed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    # Stored lower-cased by services.request_subscription, so one address is one row.
+    email = models.EmailField(unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.email
+
+
+class OutboxMessage(models.Model):
+    """One email to send, stored in the same transaction as what it is about (transactional outbox).
+
+    A Celery task sends it and marks it sent while holding a row lock, so a retried or duplicated
+    task, or a beat sweep, never sends it twice. Its id makes the email's Message-ID.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF_NOTIFICATION = "staff_notification", "Staff notification"
+        PATIENT_CONFIRMATION = "patient_confirmation", "Confirmation to the patient"
+        NEWSLETTER_CONFIRMATION = "newsletter_confirmation", "Newsletter confirmation link"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up)"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    inquiry = models.ForeignKey(Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
+    subscriber = models.ForeignKey(Subscriber, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The exception's class and message (SMTP or connection errors; never the email's content).
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inquiry", "kind"], condition=Q(inquiry__isnull=False), name="unique_outbox_per_inquiry_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(inquiry__isnull=True) | Q(subscriber__isnull=True), name="outbox_has_one_subject"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def handoff_state(self) -> str:
+        """pending, sent, failing (pending with an error) or failed."""
+        if self.status == self.Status.PENDING and self.last_error:
+            return "failing"
+        return self.status

@@ -1,0 +1,56 @@
+"""Celery tasks of the intake hand-off. Thin: they take an id and call one service.
+
+Every task is safe to run twice or concurrently: the services send each outbox row under a row lock
+and mark it sent. Arguments are ids only, so no health detail ever reaches the broker, and results
+are ignored (no result backend).
+"""
+
+import random
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import services
+
+# Exponential backoff between retries, capped: the broker's visibility timeout (settings) must stay
+# longer than RETRY_MAX_DELAY plus the task time limit.
+RETRY_BASE_DELAY = 30
+RETRY_MAX_DELAY = 600
+
+
+def _backoff(retries: int) -> int:
+    return min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2**retries) + random.randint(0, 10)
+
+
+@shared_task(bind=True, max_retries=8, ignore_result=True)
+def deliver_inquiry(self, inquiry_id: int) -> None:
+    """Send the staff notification and the patient confirmation of one inquiry.
+
+    Retries with backoff on SMTP, connection or database errors. Run in process (the embedded
+    default) it does not retry in the request: the failure is recorded on the outbox row, staff see
+    it, and the sweep or the admin's "retry" action sends it later.
+    """
+    try:
+        services.deliver_inquiry(inquiry_id=inquiry_id)
+    except (services.DeliveryFailed, DatabaseError) as exc:
+        if self.request.is_eager:
+            return
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(bind=True, max_retries=8, ignore_result=True)
+def deliver_outbox_message(self, message_id: int) -> None:
+    """Send one outbox message (the e-newsletter confirmation link). Retries like deliver_inquiry."""
+    try:
+        services.deliver_message(message_id=message_id)
+    except (services.DeliveryFailed, DatabaseError) as exc:
+        if self.request.is_eager:
+            return
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True)
+def sweep_handoffs() -> int:
+    """Celery beat, every minute: send whatever was stored but not handed over a few minutes ago
+    (Redis or the worker was down at submit time, or the task gave up). Safe to overlap."""
+    return services.sweep_handoffs()

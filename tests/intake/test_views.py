@@ -1,0 +1,234 @@
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from articles.models import Article, Treatment
+from intake.models import Inquiry
+from tests.conftest import free_port
+from tests.intake.conftest import appointment_data, candidate_data, question_data, started
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+
+
+def submit(client, url, data, capture):
+    with capture(execute=True):
+        return client.post(url, data)
+
+
+def test_candidate_form_has_every_section_and_works_without_javascript(client, offices):
+    html = client.get("/candidate/").content.decode()
+    for legend in ["Step 1 of 6: About you", "Step 2 of 6: Your knee", "Step 6 of 6: Check and send"]:
+        assert legend in html
+    assert 'href="#your-knee"' in html  # the progress list links each section
+    for text in ["Fort Myers, FL", "Oak Park, IL", "Either office, or remote", "Enter code", 'href="/privacy/"']:
+        assert text in html
+    assert 'enctype="multipart/form-data"' in html
+    assert "<script>" not in html
+
+
+def test_a_candidate_submission_thanks_the_patient_with_a_reference(
+    client, offices, django_capture_on_commit_callbacks, mailoutbox
+):
+    response = submit(client, "/candidate/", candidate_data(), django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and response["Location"] == "/thanks/"
+    inquiry = Inquiry.objects.get()
+    assert inquiry.kind == "candidate" and inquiry.status == "new"
+    assert inquiry.reference == f"KN-{timezone.localdate().year}-{inquiry.pk:06d}"
+    assert inquiry.office.slug == "oak-park" and inquiry.right_pain == 7 and inquiry.left_pain is None
+    assert inquiry.suggested_type == 2 and inquiry.suggestion_reasons
+    page = client.get("/thanks/").content.decode()
+    assert "Thank you, Ada" in page and inquiry.reference in page
+    assert "Type 2" not in page and "type 2" not in page  # the type is staff-only
+    assert sorted(m.to[0] for m in mailoutbox) == ["ada@example.com", "triage@localhost"]
+
+
+def test_thank_you_page_links_the_matching_treatment_reading(client, offices, django_capture_on_commit_callbacks):
+    prp = Treatment.objects.get(slug="platelet-rich-plasma")  # loaded with the content
+    today = timezone.localdate()
+    published = Article.objects.create(
+        title="PRP and Prolotherapy", slug="prp", summary="s", body="b", status="published", published_on=today
+    )
+    draft = Article.objects.create(title="Draft PRP piece", slug="draft", summary="s", body="b", status="draft")
+    future = Article.objects.create(
+        title="Future PRP piece",
+        slug="future",
+        summary="s",
+        body="b",
+        status="published",
+        published_on=today + datetime.timedelta(days=3),
+    )
+    for article in (published, draft, future):
+        article.treatments.add(prp)
+    submit(client, "/candidate/", candidate_data(), django_capture_on_commit_callbacks)
+    page = client.get("/thanks/").content.decode()
+    assert 'href="/treatments/platelet-rich-plasma/"' in page
+    assert "PRP and Prolotherapy" in page
+    assert "Draft PRP piece" not in page and "Future PRP piece" not in page
+
+
+def test_thank_you_page_without_a_submission_goes_home(client):
+    assert client.get("/thanks/")["Location"] == "/"
+
+
+def test_bad_input_is_explained_beside_the_field_and_keeps_what_was_typed(client, offices):
+    data = candidate_data(email="not-an-email", knees="both", message="My knee story")
+    response = client.post("/candidate/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid email address." in html
+    assert "Please tell us how much it hurts for your left knee." in html
+    assert 'value="not-an-email"' in html and "My knee story" in html and 'value="Ada"' in html
+    assert Inquiry.objects.count() == 0
+
+
+def test_an_image_sent_with_other_errors_is_asked_for_again(client, offices):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.intake.conftest import image_bytes
+
+    upload = SimpleUploadedFile("mri.jpg", image_bytes(), content_type="image/jpeg")
+    html = client.post("/candidate/", candidate_data(email="", image=upload)).content.decode()
+    assert "Please choose the image again" in html
+
+
+def test_the_same_form_sent_twice_stores_one_inquiry_and_sends_once(
+    client, offices, django_capture_on_commit_callbacks, mailoutbox
+):
+    data = candidate_data()
+    first = submit(client, "/candidate/", data, django_capture_on_commit_callbacks)
+    second = submit(client, "/candidate/", data, django_capture_on_commit_callbacks)
+    assert first.status_code == second.status_code == 302
+    assert Inquiry.objects.count() == 1
+    assert len(mailoutbox) == 2
+
+
+def test_the_honeypot_refuses_a_bot_and_stores_nothing(client, offices):
+    html = client.post("/candidate/", candidate_data(website="http://spam.example")).content.decode()
+    assert "Please leave the last field empty" in html
+    assert Inquiry.objects.count() == 0
+
+
+def test_a_form_sent_faster_than_a_person_can_fill_it_is_refused(client, offices):
+    html = client.post("/candidate/", candidate_data(started=started(seconds_ago=0))).content.decode()
+    assert "That was very quick" in html
+    assert Inquiry.objects.count() == 0
+
+
+def test_a_forged_start_time_is_refused_and_the_form_can_be_sent_again(client, offices):
+    response = client.post("/candidate/", candidate_data(started="forged"))
+    assert "Please check your answers and send the form again." in response.content.decode()
+    fresh = response.context["form"].data["started"]
+    assert fresh != "forged"
+
+
+def test_a_wrong_code_is_refused(client, offices):
+    html = client.post("/candidate/", candidate_data(captcha_1="WRONG")).content.decode()
+    assert "Invalid CAPTCHA" in html
+    assert Inquiry.objects.count() == 0
+
+
+@override_settings(INTAKE_RATE_LIMIT="2/h")
+def test_more_submissions_than_the_rate_limit_get_a_friendly_message(
+    client, offices, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        assert submit(client, "/candidate/", candidate_data(), django_capture_on_commit_callbacks).status_code == 302
+    response = submit(client, "/candidate/", candidate_data(), django_capture_on_commit_callbacks)
+    assert response.status_code == 429
+    assert "call either office" in response.content.decode()
+    assert Inquiry.objects.count() == 2
+
+
+def test_the_form_still_works_when_the_rate_limit_cache_is_down(
+    client, offices, django_capture_on_commit_callbacks, caplog
+):
+    dead_redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    with override_settings(CACHES=dead_redis):
+        response = submit(client, "/candidate/", candidate_data(), django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Inquiry.objects.count() == 1
+    assert "rate limit not checked, cache unavailable" in caplog.text
+
+
+def test_a_question_from_an_article_records_the_article(client, offices, django_capture_on_commit_callbacks):
+    article = Article.objects.create(
+        title="Why stem cell therapy did not work",
+        slug="stem-cells",
+        summary="s",
+        body="b",
+        status="published",
+        published_on=timezone.localdate(),
+    )
+    page = client.get("/ask/?article=stem-cells").content.decode()
+    assert "Why stem cell therapy did not work" in page
+    submit(
+        client, "/ask/?article=stem-cells", question_data(article_slug="stem-cells"), django_capture_on_commit_callbacks
+    )
+    inquiry = Inquiry.objects.get()
+    assert inquiry.kind == "question" and inquiry.article == article and inquiry.suggested_type is None
+
+
+@pytest.mark.parametrize("slug", ["draft-one", "no-such-article", "x" * 300])
+def test_a_question_ignores_an_unpublished_or_unknown_article(
+    client, offices, django_capture_on_commit_callbacks, slug
+):
+    Article.objects.create(title="Draft", slug="draft-one", summary="s", body="b", status="draft")
+    assert client.get(f"/ask/?article={slug}").status_code == 200
+    response = submit(client, "/ask/", question_data(article_slug=slug), django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert Inquiry.objects.get().article is None
+
+
+def test_an_appointment_request_is_its_own_kind(client, offices, django_capture_on_commit_callbacks, mailoutbox):
+    response = submit(client, "/appointment/", appointment_data(), django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    inquiry = Inquiry.objects.get()
+    assert inquiry.kind == "appointment" and inquiry.patient_status == "new"
+    assert inquiry.preferred_days == ["monday", "thursday"] and inquiry.office.slug == "fort-myers"
+    staff = next(m for m in mailoutbox if m.to == ["triage@localhost"])
+    assert "Appointment request" in staff.body and "Fort Myers, FL" in staff.body
+
+
+def test_an_appointment_needs_a_phone_number(client, offices):
+    html = client.post("/appointment/", appointment_data(phone="")).content.decode()
+    assert "This field is required." in html
+
+
+@pytest.mark.parametrize("url", ["/candidate/", "/ask/", "/appointment/", "/newsletter/"])
+def test_a_post_without_the_csrf_token_is_refused(offices, url):
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(url, candidate_data())
+    assert response.status_code == 403
+    assert Inquiry.objects.count() == 0
+
+
+def test_the_form_pages_stay_within_a_query_budget(client, offices, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        assert client.get("/candidate/").status_code == 200
+
+
+def test_every_page_links_the_newsletter_and_the_appointment_form(client, offices):
+    html = client.get("/").content.decode()
+    assert 'href="/newsletter/"' in html and 'href="/appointment/"' in html
+
+
+def test_the_enter_code_image_is_served_by_the_site_itself(client, offices):
+    html = client.get("/ask/").content.decode()
+    src = html.split('class="captcha intake-captcha-image"')[0].rsplit('src="', 1)[1].split('"')[0]
+    assert src.startswith("/captcha/image/")
+    response = client.get(src)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
