@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 
 from tests.conftest import ROOT
 
@@ -63,6 +65,23 @@ def context(browser):
 @pytest.fixture
 def page(context):
     return context.new_page()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The live server's address, with the clinic's content loaded; emails link to it."""
+    call_command("load_content", verbosity=0)
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def fast_forms(settings):
+    """A test fills the forms faster than a person, and sends more of them than one person would:
+    lift the minimum fill time and the per-IP limit for it (their own tests are in tests/intake)."""
+    settings.INTAKE_MIN_FILL_SECONDS = 0
+    settings.INTAKE_RATE_LIMIT = "1000/h"
+    cache.clear()
 
 
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:

@@ -1,17 +1,10 @@
 """The site's frame in a real browser: keyboard access, accessibility, phone layout and print."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.conftest import PHONE, axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def site(live_server):
-    call_command("load_content", verbosity=0)
-    return live_server.url
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(page, site):
