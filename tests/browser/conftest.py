@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from PIL import Image
 
 from tests.conftest import ROOT
 
@@ -97,11 +98,9 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
 
 
 def screenshot(page, name: str, *, mask=()) -> Path:
-    """A full-page PNG in SCREENSHOTS, its colours reduced to a palette (a quarter of the size, no
-    visible change for flat page colours). `mask` paints over what differs on every run (the
-    captcha's letters), so rerunning the suite leaves the committed files unchanged."""
-    from PIL import Image
-
+    """A full-page PNG in SCREENSHOTS, its colours reduced to a palette (smaller files, no visible
+    change for a page's flat colours). `mask` paints over what differs on every run (the captcha's
+    letters), so rerunning the suite leaves the committed files unchanged."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     png = page.screenshot(full_page=True, mask=list(mask), mask_color="#6c757d", animations="disabled")
