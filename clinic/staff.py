@@ -43,6 +43,14 @@ def _next_url(request) -> str:
     return reverse("admin:index")
 
 
+def _mismatch(*devices) -> str:
+    # django-otp doubles the wait after each wrong code (and refuses any code meanwhile), so
+    # guessing gets nowhere; say so, or a member retyping a right code would be puzzled.
+    if any(not device.verify_is_allowed()[0] for device in devices):
+        return "Too many wrong codes in a row. Wait a few seconds, then type the newest code."
+    return "That code does not match. Check the time on your phone and type the newest code."
+
+
 def _context(request, **extra) -> dict:
     return {**admin.site.each_context(request), "next": _next_url(request), **extra}
 
@@ -61,6 +69,7 @@ def two_factor(request):
     device, _ = TOTPDevice.objects.get_or_create(user=user, name=APP_DEVICE_NAME, confirmed=False)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        throttled = not device.verify_is_allowed()[0]
         with transaction.atomic():
             if device.verify_token(form.cleaned_data["code"]):
                 device.confirmed = True
@@ -68,7 +77,7 @@ def two_factor(request):
                 otp_login(request, device)
                 messages.success(request, "Two-step sign-in is on: you will be asked for a code when you sign in.")
                 return redirect(_next_url(request))
-        form.add_error("code", "That code does not match. Check the time on your phone and try the newest code.")
+        form.add_error("code", _mismatch(device) if throttled else _mismatch())
     # An image (data: URI), so the page needs no inline markup beyond it; the key for typing in.
     qr_data_uri = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=4, light="#fff")
     secret = base64.b32encode(device.bin_key).decode("ascii")
@@ -93,11 +102,12 @@ def two_factor_verify(request):
         return redirect(f"{reverse('staff:two_factor')}?next={_next_url(request)}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        throttled = [d for d in devices_for_user(request.user, confirmed=True) if not d.verify_is_allowed()[0]]
         device = match_token(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("code", "That code does not match. Try the newest code from your authenticator app.")
+        form.add_error("code", _mismatch(*throttled))
     return render(request, "clinic/two_factor_verify.html", _context(request, title="Enter your code", form=form))
 
 
