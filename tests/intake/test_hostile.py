@@ -208,3 +208,14 @@ def test_random_searches_never_cause_a_500_and_are_shown_escaped(client, offices
 def test_random_article_list_filters_never_cause_a_500(client, offices, treatment, page):
     response = client.get("/articles/", {"treatment": treatment, "page": page})
     assert response.status_code in (200, 404)
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b", "<b>", "x" * 300])
+def test_a_treatment_filter_that_is_no_slug_is_a_404(client, offices, value):
+    # PostgreSQL refuses a NUL in a query: the view must not pass one on.
+    assert client.get("/articles/", {"treatment": value}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["\x00", "knee\x00pain", "\x1b[31m"])
+def test_control_characters_in_a_search_are_no_error(client, offices, value):
+    assert client.get("/search/", {"q": value}).status_code == 200
