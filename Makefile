@@ -39,7 +39,8 @@ test: lint ## The whole suite; with DATABASE_URL and REDIS_URL set, on PostgreSQ
 	$(PY) manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(VENV)/bin/pytest
 
-# `make serve` defaults: local PostgreSQL and Redis, a secret key kept in var/ (override any of them).
+# `make serve` defaults: local PostgreSQL and Redis, a secret key kept in var/, plain HTTP on this host
+# (no redirect to HTTPS, cookies without Secure); override any of them.
 SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clinic
 SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 
@@ -48,6 +49,7 @@ serve: install ## The production-like stack on this host: gunicorn, Celery worke
 	@test -s var/secret-key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key
 	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(SERVE_REDIS_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret-key)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_COOKIES=$${SECURE_COOKIES:-0} \
 	PORT=$${PORT:-8000} ./scripts/serve.sh
 
 clean: ## Remove the virtualenv, npm packages, collected static files and var/

@@ -1,4 +1,5 @@
 import datetime
+import re
 from urllib.parse import quote
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from . import jsonld
 from .models import Article, ArticleAuthor, Treatment
 from .rendering import citation_anchor
 from .search import search_articles
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
 def _latest_change(queryset):
@@ -55,7 +58,9 @@ class ArticleListView(ListView):
         self.treatment = None
         slug = self.request.GET.get("treatment")
         if slug:
-            self.treatment = Treatment.objects.filter(slug=slug).first()
+            # Not a slug at all (a NUL byte, markup, megabytes) is no treatment either: a 404 without
+            # asking the database, which would refuse a NUL with an error.
+            self.treatment = Treatment.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
             if self.treatment is None:
                 raise Http404("No such treatment")
             articles = articles.filter(treatments=self.treatment)

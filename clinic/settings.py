@@ -5,10 +5,12 @@ Celery tasks executed in process and emails written under var/; DATABASE_URL and
 it to PostgreSQL, Redis and a real Celery worker.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,16 +53,29 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "captcha",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clinic",
     "articles",
     "casestudies",
     "intake",
 ]
 
+# Order matters (requests go down this list, responses come back up it):
 MIDDLEWARE = [
+    # First: an http:// request is redirected to https:// before any other work, and every
+    # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every page. The policy carries no nonce, so a page cached whole
+    # stays valid for everyone.
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on the intake forms and admin. Above (outside) everything that could
+    # cache or vary a response on the way out, so what it sets is what leaves the site.
+    "clinic.middleware.NoStoreMiddleware",
     # ETag on every page and 304 for a matching If-None-Match / If-Modified-Since (views that know
     # when their content last changed also send Last-Modified).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -68,8 +83,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: request.user.is_verified() says whether this session passed TOTP.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Needs the user, their OTP state and messages (for the "signed out" notice): idle and
+    # absolute session limits, and TOTP for the groups that must use it.
+    "clinic.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the 429 lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -217,11 +239,89 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 3600
 
 # --- Security ----------------------------------------------------------------------------------
+# Production defaults whenever DEBUG is off; `python manage.py check --deploy` passes with them
+# (tests/clinic/test_security.py). Plain-HTTP use on 127.0.0.1 (`make serve`, the stack test, the
+# test suite) turns off the redirect and the Secure cookies with SECURE_SSL_REDIRECT=0 and
+# SECURE_COOKIES=0.
 
 USE_X_FORWARDED_HOST = False
+# The TLS-terminating proxy in front says the original scheme in this header. It must set (not
+# pass on) the header; empty turns it off.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer probes /healthz over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is a one-way decision for whoever owns the domain (it covers every subdomain, for
+# months), so it is off until they choose it; until then the check that asks for it is silenced.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
 X_FRAME_OPTIONS = "DENY"
+
+# Secure cookies with the __Host- prefix: sent over HTTPS only, for this host only (no Domain), for
+# the whole path. Browsers refuse a __Host- cookie without Secure, so the prefix goes with it.
+SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # nothing of ours reads it from JavaScript; forms carry the token
+
+# Content-Security-Policy (django-csp): everything from this site only, no inline script or
+# style, no plugins, no framing. No nonce: public pages are cached whole and served to everyone.
+# data: images are Bootstrap's inline SVG icons (select arrows, close buttons, the menu icon).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+if SECURE_SSL_REDIRECT:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+
+# --- Staff sign-in -----------------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: after AXES_FAILURE_LIMIT failed sign-ins for one username from one address, that
+# pair is refused (429 and a page saying when to try again) for AXES_COOLOFF_MINUTES. Every attempt is
+# recorded: successes and sign-outs in "Access logs", failures in "Access failures" (admin, Axes).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "clinic.staff.lockout_response"  # templates/clinic/lockout.html, 429
+# The client's address from the same header as the intake rate limit (RATELIMIT_IP_META_KEY).
+AXES_CLIENT_IP_CALLABLE = "clinic.middleware.client_ip"
+
+# Signed-in staff are signed out after this long without a request, and this long after signing
+# in whatever they do (clinic.middleware.StaffSessionMiddleware).
+STAFF_IDLE_TIMEOUT_MINUTES = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=15)
+STAFF_SESSION_MAX_AGE_HOURS = env.int("STAFF_SESSION_MAX_AGE_HOURS", default=12)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_AGE_HOURS * 3600
+
+# Optional TOTP second factor (django-otp): staff enrol an authenticator app at
+# /admin/two-factor/. With OTP_REQUIRED_FOR_TRIAGE on, members of the "Triage" group reach admin
+# only after entering a code from it in this session.
+OTP_REQUIRED_FOR_TRIAGE = env.bool("OTP_REQUIRED_FOR_TRIAGE", default=False)
+OTP_REQUIRED_GROUPS = ["Triage"] if OTP_REQUIRED_FOR_TRIAGE else []
+OTP_TOTP_ISSUER = "Caring Medical"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -243,14 +343,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Logging -----------------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# JSON lines in production (clinic.logs: no query strings, email addresses blanked); plain text
+# for a developer's terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "clinic.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+# The Celery worker and beat log through the LOGGING above (JSON lines) instead of their own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Where the clinic's articles, case histories and offices are kept as data files.
 CONTENT_DIR = Path(env.str("CONTENT_DIR", default=str(BASE_DIR / "content")))

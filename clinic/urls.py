@@ -5,7 +5,7 @@ from django.urls import include, path
 from articles.sitemaps import ArticleIndexSitemap, ArticleSitemap, TreatmentSitemap
 from casestudies.sitemaps import CaseStudySitemap
 
-from . import media, views
+from . import media, staff, views
 from .sitemaps import StaticPageSitemap
 
 admin.site.site_header = "Caring Medical staff"
@@ -36,6 +36,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),  # the intake forms' "Enter code" images
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    # Before admin's own URLs, which would otherwise answer for everything under admin/.
+    path("admin/two-factor/", include((staff.urlpatterns, "staff"))),
     path("admin/", admin.site.urls),
     # Public uploads (article and author images), served by the site itself: see clinic/media.py.
     path("media/<path:path>", media.serve_public_media, name="media"),

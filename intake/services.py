@@ -98,7 +98,7 @@ def _store_inquiry(
     inquiry.reference = f"KN-{timezone.localtime(inquiry.submitted_at).year}-{inquiry.pk:06d}"
     inquiry.save(update_fields=["reference"])
     OutboxMessage.objects.bulk_create([OutboxMessage(inquiry=inquiry, kind=k) for k in INQUIRY_MESSAGES])
-    logger.info("intake: stored %s %s", inquiry.kind, inquiry.reference)
+    logger.info("intake: stored %s %s", inquiry.kind, inquiry.reference, extra={"reference": inquiry.reference})
     transaction.on_commit(partial(enqueue, "deliver_inquiry", inquiry.pk))
     return inquiry
 
@@ -178,16 +178,27 @@ def deliver_message(*, message_id: int) -> bool:
                 message.kind,
                 message.attempts,
                 type(exc).__name__,
+                extra={"reference": _reference(message)},
             )
         else:
             message.status = OutboxMessage.Status.SENT
             message.sent_at = now
             message.last_error = ""
-            logger.info("intake: sent outbox message %s (%s)", message.pk, message.kind)
+            logger.info(
+                "intake: sent outbox message %s (%s)",
+                message.pk,
+                message.kind,
+                extra={"reference": _reference(message)},
+            )
         message.save(update_fields=["attempts", "last_attempt_at", "last_error", "status", "sent_at"])
     if error is not None:
         raise DeliveryFailed(str(message)) from error
     return True
+
+
+def _reference(message: OutboxMessage) -> str | None:
+    """The inquiry reference for a log line (never the person's details); None for the newsletter."""
+    return message.inquiry.reference if message.inquiry_id else None
 
 
 def sweep_handoffs(*, limit: int = 200) -> int:

@@ -33,4 +33,8 @@ os.makedirs(STATIC_ROOT, exist_ok=True)
 # The forms' "Enter code" challenge accepts "PASSED". Set here, not in the environment, so the
 # worker and servers the tests start run without it; intake.E001 forbids it outside tests.
 CAPTCHA_TEST_MODE = True
-SILENCED_SYSTEM_CHECKS = ["intake.E001"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "intake.E001"]  # noqa: F405
+# The suite talks plain HTTP to 127.0.0.1 (test client, live server, the stack test's servers):
+# no redirect to HTTPS. tests/clinic/test_security.py checks the production values.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+SECURE_SSL_REDIRECT = False

@@ -32,6 +32,9 @@ def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
         STATIC_ROOT=str(tmp_path / "static"),
         CELERY_QUEUE=queue,
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
+        # Plain HTTP on 127.0.0.1, as `make serve` sets it.
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
     )
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
@@ -56,8 +59,9 @@ def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
         status, _, body = fetch(base + "/healthz")
         assert status == 200 and b'"broker": "ok"' in body
 
-        status, _, body = fetch(base + "/")
+        status, headers, body = fetch(base + "/")
         assert status == 200 and b"Caring Medical Florida" in body
+        assert "default-src 'self'" in headers.get("Content-Security-Policy", "")
         # Static files: hashed names from the manifest, compressed, cached for a long time by whitenoise.
         css = re.search(rb'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body)
         assert css, "the page links the hashed stylesheet"

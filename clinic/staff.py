@@ -1,0 +1,125 @@
+"""Two-step sign-in for staff (django-otp, TOTP): enrol an authenticator app, enter its code.
+
+Optional for every staff member; required for the groups in OTP_REQUIRED_GROUPS (the "Triage"
+group when OTP_REQUIRED_FOR_TRIAGE is on), which clinic.middleware.StaffSessionMiddleware sends
+here before admin. A lost phone: a superuser deletes the member's device in admin (OTP_TOTP, TOTP
+devices) and the member enrols again.
+"""
+
+import base64
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+APP_DEVICE_NAME = "Authenticator app"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Six-digit code from your authenticator app",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].replace(" ", "")
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("admin:index")
+
+
+def _mismatch(*devices) -> str:
+    # django-otp doubles the wait after each wrong code (and refuses any code meanwhile), so
+    # guessing gets nowhere; say so, or a member retyping a right code would be puzzled.
+    if any(not device.verify_is_allowed()[0] for device in devices):
+        return "Too many wrong codes in a row. Wait a few seconds, then type the newest code."
+    return "That code does not match. Check the time on your phone and type the newest code."
+
+
+def _context(request, **extra) -> dict:
+    return {**admin.site.each_context(request), "next": _next_url(request), **extra}
+
+
+@never_cache
+@staff_member_required
+def two_factor(request):
+    """The member's two-step sign-in: enrol an authenticator app, or see that it is on."""
+    user = request.user
+    if any(devices_for_user(user, confirmed=True)):
+        if not user.is_verified():
+            return redirect(f"{reverse('staff:two_factor_verify')}?next={_next_url(request)}")
+        return render(request, "clinic/two_factor_on.html", _context(request, title="Two-step sign-in"))
+
+    # One unconfirmed device per member, kept until a code from it confirms it.
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        throttled = not device.verify_is_allowed()[0]
+        with transaction.atomic():
+            if device.verify_token(form.cleaned_data["code"]):
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                otp_login(request, device)
+                messages.success(request, "Two-step sign-in is on: you will be asked for a code when you sign in.")
+                return redirect(_next_url(request))
+        form.add_error("code", _mismatch(device) if throttled else _mismatch())
+    # An image (data: URI), so the page needs no inline markup beyond it; the key for typing in.
+    qr_data_uri = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=4, light="#fff")
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    return render(
+        request,
+        "clinic/two_factor_setup.html",
+        _context(
+            request,
+            title="Turn on two-step sign-in",
+            form=form,
+            qr_data_uri=qr_data_uri,
+            secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        ),
+    )
+
+
+@never_cache
+@staff_member_required
+def two_factor_verify(request):
+    """Ask a member with an enrolled app for a current code; on success this session is verified."""
+    if not any(devices_for_user(request.user, confirmed=True)):
+        return redirect(f"{reverse('staff:two_factor')}?next={_next_url(request)}")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        throttled = [d for d in devices_for_user(request.user, confirmed=True) if not d.verify_is_allowed()[0]]
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("code", _mismatch(*throttled))
+    return render(request, "clinic/two_factor_verify.html", _context(request, title="Enter your code", form=form))
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in: a plain page saying when to try again, 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    response = render(request, "clinic/lockout.html", {"cooloff_minutes": minutes}, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+urlpatterns = [
+    path("", two_factor, name="two_factor"),
+    path("verify/", two_factor_verify, name="two_factor_verify"),
+]
