@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "captcha",
+    "auditlog",
     "clinic",
     "articles",
     "casestudies",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: ties audit log entries (intake's inquiries) to the signed-in user.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -176,6 +179,22 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {"task": "intake.tasks.sweep_handoffs", "schedule": 60.0}
+
+from celery.schedules import crontab  # noqa: E402  (here, so the triage settings stay in one place)
+
+# Triage in admin. A new inquiry is overdue after TRIAGE_SLA_HOURS (calendar hours); closed ones
+# and their images are removed by purge_inquiries INQUIRY_RETENTION_DAYS after they were closed.
+TRIAGE_SLA_HOURS = env.int("TRIAGE_SLA_HOURS", default=24)
+INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=365)
+# The daily digest to STAFF_NOTIFY_EMAILS (counts and a link only), at this hour UTC.
+TRIAGE_DIGEST_HOUR_UTC = env.int("TRIAGE_DIGEST_HOUR_UTC", default=11)
+CELERY_BEAT_SCHEDULE["intake-triage-digest"] = {
+    "task": "intake.tasks.send_triage_digest",
+    "schedule": crontab(hour=TRIAGE_DIGEST_HOUR_UTC, minute=0),
+}
+# The audit log (django-auditlog) stores the assignee's name rather than an id, so the trail still
+# reads right after an account is removed. Which fields it records is set in intake/apps.py.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 
 # --- Email -------------------------------------------------------------------------------------
 
