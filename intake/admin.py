@@ -129,7 +129,7 @@ class NoteForm(forms.ModelForm):
         model = Note
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 60})}
-        labels = {"text": "New note"}
+        labels = {"text": "Note"}
 
 
 class NoteInline(admin.TabularInline):

@@ -231,7 +231,7 @@ class Note(models.Model):
     # SET_NULL: a departed colleague's account can be removed; the note stays, as "former staff".
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField("note")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField("when", default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]

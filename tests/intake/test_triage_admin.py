@@ -372,11 +372,14 @@ def test_only_superusers_delete_and_the_deletion_and_its_image_are_gone(
 
 
 def test_the_admin_home_shows_new_today_overdue_and_mine_open(nurse_client, nurse, django_assert_max_num_queries):
-    make_inquiry()
-    make_inquiry(age=timedelta(days=3))
-    make_inquiry(status="contacted", assignee=nurse)
+    today = make_inquiry()
+    overdue = make_inquiry(age=timedelta(days=3))
+    mine = make_inquiry(status="contacted", assignee=nurse)
     with django_assert_max_num_queries(6):
         html = nurse_client.get("/admin/").content.decode()
+    links = re.findall(r'<a href="(/admin/intake/inquiry/\?[^"]+)"', html)
+    listed = [set(rows(nurse_client.get(link.replace("&amp;", "&")).content.decode())) for link in links]
+    assert listed == [{today.reference}, {overdue.reference}, {mine.reference}, {today.reference, overdue.reference}]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert "1 new today" in text and "1 new and overdue" in text and "1 assigned to me, open" in text
     assert "2 new in all" in text
