@@ -373,8 +373,7 @@ class InquiryAdmin(admin.ModelAdmin):
         "kind",
         "office_label",
         "suggested_type",
-        "status",
-        "priority",
+        "status_display",
         "assignee_name",
         "age_display",
         "notes_count",
@@ -448,7 +447,15 @@ class InquiryAdmin(admin.ModelAdmin):
 
     @admin.display(description="office", ordering="office__order")
     def office_label(self, obj):
-        return obj.office_display
+        return obj.office.label if obj.office_id else "Either"
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, obj):
+        if obj.priority == Inquiry.Priority.NORMAL:
+            return obj.get_status_display()
+        return format_html(
+            '{} <strong class="triage-priority">{}</strong>', obj.get_status_display(), obj.get_priority_display()
+        )
 
     @admin.display(description="assigned to", ordering="assignee__username")
     def assignee_name(self, obj):

@@ -52,7 +52,9 @@ def action(client, name, inquiries, follow=True):
 
 def test_the_list_shows_what_triage_needs_with_age_and_overdue_marked(nurse_client, nurse):
     overdue = make_inquiry(age=timedelta(days=2), assignee=nurse)
-    fresh = make_inquiry(age=timedelta(hours=3), first_name="Grace", last_name="Hopper", suggested_type=None)
+    fresh = make_inquiry(
+        age=timedelta(hours=3), first_name="Grace", last_name="Hopper", suggested_type=None, priority=3
+    )
     html = nurse_client.get(LIST).content.decode()
     for text in ("Reference", "Name", "Office", "Suggested type", "Status", "Assigned to", "Age", "Notes"):
         assert f">{text}</a>" in html or f">{text}</span>" in html, text
@@ -60,6 +62,7 @@ def test_the_list_shows_what_triage_needs_with_age_and_overdue_marked(nurse_clie
     assert "Ada Lovelace" in html and "Type 3" in html and "Nora Nurse" in html
     assert '<strong class="triage-overdue">2 d, overdue</strong>' in html
     assert re.search(r'<td class="field-age_display">3 h</td>', html)
+    assert 'New <strong class="triage-priority">Urgent</strong>' in html
     assert "/static/css/intake-admin.css" in html
     assert 'style="' not in re.sub(r"<script.*?</script>", "", html, flags=re.S).split('id="result_list"')[1]
 
