@@ -6,7 +6,6 @@ are ignored (no result backend).
 """
 
 import random
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.db import DatabaseError
@@ -63,7 +62,7 @@ def send_triage_digest(self) -> None:
     a link only). Retries with backoff if the SMTP server fails; a rerun sends the digest again."""
     try:
         services.send_triage_digest()
-    except (OSError, SMTPException) as exc:
+    except OSError as exc:  # smtplib's errors and connection failures alike
         if self.request.is_eager:
             raise
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
