@@ -237,7 +237,8 @@ class Note(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"Note {self.pk} on {self.inquiry}"
+        # Not the inquiry's reference: the notes inline lists every note, one query each.
+        return f"Note {self.pk}"
 
 
 class Subscriber(models.Model):

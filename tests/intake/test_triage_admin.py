@@ -409,3 +409,14 @@ def test_the_whole_audit_trail_has_its_own_page(nurse_client, nurse):
 def test_the_sla_setting_decides_what_is_overdue_in_the_list(nurse_client):
     make_inquiry(age=timedelta(hours=2))
     assert "2 h, overdue" in nurse_client.get(LIST).content.decode()
+
+
+def test_the_change_page_fits_a_query_budget_however_many_notes_and_entries(
+    nurse_client, nurse, django_assert_max_num_queries
+):
+    inquiry = with_image(make_inquiry())
+    for n in range(30):
+        services.add_note(inquiry=inquiry, text=f"call {n}", by=make_staff(f"colleague{n}", "Triage"))
+    with django_assert_max_num_queries(14) as captured:
+        assert nurse_client.get(change_url(inquiry)).status_code == 200
+    print("change page", len(captured.captured_queries), "queries")  # noqa: T201
