@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "auditlog",
     "clinic",
     "articles",
     "casestudies",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: request.user.is_verified() says whether this session passed TOTP.
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: ties audit log entries (intake's inquiries) to the signed-in user.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Needs the user, their OTP state and messages (for the "signed out" notice): idle and
     # absolute session limits, and TOTP for the groups that must use it.
@@ -198,6 +202,21 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {"task": "intake.tasks.sweep_handoffs", "schedule": 60.0}
+
+
+# Triage in admin. A new inquiry is overdue after TRIAGE_SLA_HOURS (calendar hours); closed ones
+# and their images are removed by purge_inquiries INQUIRY_RETENTION_DAYS after they were closed.
+TRIAGE_SLA_HOURS = env.int("TRIAGE_SLA_HOURS", default=24)
+INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=365)
+# The daily digest to STAFF_NOTIFY_EMAILS (counts and a link only), at this hour UTC.
+TRIAGE_DIGEST_HOUR_UTC = env.int("TRIAGE_DIGEST_HOUR_UTC", default=11)
+CELERY_BEAT_SCHEDULE["intake-triage-digest"] = {
+    "task": "intake.tasks.send_triage_digest",
+    "schedule": crontab(hour=TRIAGE_DIGEST_HOUR_UTC, minute=0),
+}
+# The audit log (django-auditlog) stores the assignee's name rather than an id, so the trail still
+# reads right after an account is removed. Which fields it records is set in intake/apps.py.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 
 # --- Email -------------------------------------------------------------------------------------
 

@@ -1,9 +1,21 @@
 from django.apps import AppConfig
 
+# The inquiry fields the audit log records in its "what changed" diff: the triage workflow only.
+# Never what the patient wrote (free text, answers, contact details): audit entries outlive the
+# inquiry (purge_inquiries keeps them as the record of who saw and changed what), so they must not
+# carry health details. Views, image views, notes added and exports are recorded as events without
+# content (intake.services.record_event).
+AUDITED_FIELDS = ["status", "assignee", "priority"]
+
 
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = "Inquiries"
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .models import Inquiry
+
+        auditlog.register(Inquiry, include_fields=AUDITED_FIELDS)

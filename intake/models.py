@@ -1,3 +1,4 @@
+from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class PrivateStorage(FileSystemStorage):
@@ -20,6 +22,21 @@ class PrivateStorage(FileSystemStorage):
 
 def private_storage():
     return PrivateStorage()
+
+
+class InquiryQuerySet(models.QuerySet):
+    def open(self):
+        """Inquiries staff still have to work on (not closed, not "not a candidate")."""
+        return self.exclude(status__in=Inquiry.CLOSED_STATUSES)
+
+    def overdue(self, *, now=None):
+        """New inquiries nobody has moved on for longer than TRIAGE_SLA_HOURS."""
+        return self.filter(status=Inquiry.Status.NEW, submitted_at__lt=overdue_before(now))
+
+
+def overdue_before(now=None):
+    """New inquiries submitted before this moment are overdue."""
+    return (now or timezone.now()) - timedelta(hours=settings.TRIAGE_SLA_HOURS)
 
 
 class Inquiry(models.Model):
@@ -89,6 +106,14 @@ class Inquiry(models.Model):
         NEW = "new", "New patient"
         CURRENT = "current", "Current patient"
 
+    class Priority(models.IntegerChoices):
+        NORMAL = 1, "Normal"
+        HIGH = 2, "High"
+        URGENT = 3, "Urgent"
+
+    # Triage is over for these: they leave the open counts and purge_inquiries may remove them.
+    CLOSED_STATUSES = (Status.CLOSED, Status.NOT_A_CANDIDATE)
+
     kind = models.CharField(max_length=12, choices=Kind.choices)
     # KN-<year>-<id>, set in the same transaction as the insert (services.submit_inquiry). Null until
     # then, because unique "" would make concurrent inserts collide.
@@ -153,9 +178,31 @@ class Inquiry(models.Model):
     )
     suggestion_reasons = models.JSONField(default=list, blank=True)
 
+    # Triage, written only by the services (move_inquiry, assign_inquiry, set_priority); the audit
+    # log records each change with the signed-in user and the time.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_inquiries",
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # The last status move: purge_inquiries counts the retention period from the move to "closed".
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    objects = InquiryQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "inquiries"
         ordering = ["-submitted_at"]
+        permissions = [
+            ("export_inquiries", "Can export inquiries as CSV"),
+            ("export_health_details", "Can include health details in the CSV export"),
+        ]
 
     def __str__(self):
         return self.reference or f"inquiry {self.pk}"
@@ -170,6 +217,28 @@ class Inquiry(models.Model):
 
     def get_admin_url(self) -> str:
         return reverse("admin:intake_inquiry_change", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.NEW and self.submitted_at < overdue_before()
+
+
+class Note(models.Model):
+    """A staff note on an inquiry (a call made, a message left). Append-only: services.add_note
+    writes it once; nobody edits or deletes one (the admin offers neither)."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="notes")
+    # SET_NULL: a departed colleague's account can be removed; the note stays, as "former staff".
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField("note")
+    created_at = models.DateTimeField("when", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        # Not the inquiry's reference: the notes inline lists every note, one query each.
+        return f"Note {self.pk}"
 
 
 class Subscriber(models.Model):

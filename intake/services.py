@@ -9,16 +9,24 @@ symptoms. Logs carry ids and references, never what the person wrote.
 
 import logging
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +34,7 @@ from django.utils import timezone
 from clinic import site as identity
 from clinic.models import Office
 
-from .models import Inquiry, OutboxMessage, Subscriber
+from .models import Inquiry, Note, OutboxMessage, Subscriber, overdue_before
 from .triage import suggest_patient_type
 
 logger = logging.getLogger(__name__)
@@ -348,3 +356,301 @@ def unsubscribe(*, subscriber: Subscriber) -> None:
         subscriber.status = Subscriber.Status.UNSUBSCRIBED
         subscriber.unsubscribed_at = timezone.now()
         subscriber.save(update_fields=["status", "unsubscribed_at"])
+
+
+# --- Triage ------------------------------------------------------------------------------------
+#
+# Staff work inquiries through these functions only (the admin's form, buttons and bulk actions
+# call them). Each change is saved with its own update_fields, so django-auditlog records exactly
+# what changed, with the signed-in user (AuditlogMiddleware) and the time. Events that change no
+# field (a page or image viewed, a note added, an export) are recorded by record_event.
+
+# The state machine: from each status, the statuses staff may move an inquiry to.
+S = Inquiry.Status
+ALLOWED_MOVES: dict[str, tuple[str, ...]] = {
+    S.NEW: (S.IN_REVIEW, S.CONTACTED, S.NOT_A_CANDIDATE, S.CLOSED),
+    S.IN_REVIEW: (S.CONTACTED, S.NOT_A_CANDIDATE, S.CLOSED),
+    S.CONTACTED: (S.SCHEDULED, S.NOT_A_CANDIDATE, S.CLOSED),
+    # A visit can be called off (back to contacted) or the person turns out not to fit.
+    S.SCHEDULED: (S.CONTACTED, S.NOT_A_CANDIDATE, S.CLOSED),
+    # Reopening goes through review again.
+    S.NOT_A_CANDIDATE: (S.IN_REVIEW,),
+    S.CLOSED: (S.IN_REVIEW,),
+}
+del S
+
+
+class TriageRefused(Exception):
+    """A triage change that is not allowed (a move the state machine forbids, an assignee who may
+    not work inquiries, an empty note). Nothing was changed; the message says why, for staff."""
+
+
+def allowed_moves(status: str) -> tuple[str, ...]:
+    return ALLOWED_MOVES.get(status, ())
+
+
+def triage_staff():
+    """Users who may be assigned inquiries: active staff allowed to change them."""
+    can_change = Permission.objects.filter(codename="change_inquiry", content_type__app_label="intake")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=can_change) | Q(user_permissions__in=can_change))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _locked(inquiry: Inquiry) -> Inquiry:
+    """The inquiry's current row, locked until the transaction ends, so two staff members' changes
+    are applied one after the other against what the other left."""
+    return Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+
+
+@transaction.atomic
+def move_inquiry(*, inquiry: Inquiry, to: str, by) -> Inquiry:
+    """Move `inquiry` to status `to`, if the state machine (ALLOWED_MOVES) allows it from the status
+    it has now. Records who and when (status_changed_by/at, and the audit log). Updates `inquiry`
+    in place and returns it.
+
+    Raises TriageRefused, changing nothing, for a move not allowed, including to the status it
+    already has: a rerun is refused, never applied twice.
+    """
+    current = _locked(inquiry)
+    if to not in allowed_moves(current.status):
+        if to == current.status:
+            raise TriageRefused(f"{current.reference} is already {current.get_status_display().lower()}.")
+        target = Inquiry.Status(to).label if to in Inquiry.Status.values else to
+        raise TriageRefused(
+            f"{current.reference} cannot move from {current.get_status_display().lower()} to {str(target).lower()}."
+        )
+    current.status = to
+    current.status_changed_at = timezone.now()
+    current.status_changed_by = by
+    current.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    logger.info("intake: %s moved to %s by user %s", current.reference, to, getattr(by, "pk", None))
+    inquiry.status, inquiry.status_changed_at, inquiry.status_changed_by = to, current.status_changed_at, by
+    return inquiry
+
+
+@transaction.atomic
+def assign_inquiry(*, inquiry: Inquiry, assignee, by) -> bool:
+    """Assign `inquiry` to `assignee` (a user from triage_staff()), or to nobody with None.
+
+    Returns False if it was already theirs (nothing recorded): safe to rerun. Raises TriageRefused
+    if `assignee` may not work inquiries.
+    """
+    if assignee is not None and not triage_staff().filter(pk=assignee.pk).exists():
+        raise TriageRefused(f"{assignee} cannot be assigned inquiries (not active triage staff).")
+    current = _locked(inquiry)
+    if current.assignee_id == (assignee.pk if assignee else None):
+        inquiry.assignee = assignee
+        return False
+    current.assignee = assignee
+    current.save(update_fields=["assignee"])
+    logger.info("intake: %s assigned to user %s by user %s", current.reference, current.assignee_id, by.pk)
+    inquiry.assignee = assignee
+    return True
+
+
+@transaction.atomic
+def set_priority(*, inquiry: Inquiry, priority: int, by) -> bool:
+    """Set the inquiry's priority (Inquiry.Priority). Returns False if unchanged. Safe to rerun."""
+    if priority not in Inquiry.Priority.values:
+        raise TriageRefused(f"Unknown priority {priority!r}.")
+    current = _locked(inquiry)
+    if current.priority == priority:
+        return False
+    current.priority = priority
+    current.save(update_fields=["priority"])
+    inquiry.priority = priority
+    return True
+
+
+@transaction.atomic
+def add_note(*, inquiry: Inquiry, text: str, by) -> Note:
+    """Append a note by `by` to the inquiry, and record "note added" in its audit trail (the
+    event, never the text). Notes are never changed afterwards. Not idempotent: each call adds
+    a note. Raises TriageRefused for an empty note."""
+    text = text.strip()
+    if not text:
+        raise TriageRefused("A note cannot be empty.")
+    note = Note.objects.create(inquiry=inquiry, author=by, text=text)
+    record_event(inquiry=inquiry, by=by, event=EVENT_NOTE_ADDED, detail={"note": note.pk})
+    return note
+
+
+# Events in the audit trail that change no field. The labels are what staff read.
+EVENT_VIEWED = "viewed"
+EVENT_IMAGE_VIEWED = "image_viewed"
+EVENT_THUMBNAIL_VIEWED = "thumbnail_viewed"
+EVENT_NOTE_ADDED = "note_added"
+EVENT_EXPORTED = "exported"
+EVENT_LABELS = {
+    EVENT_VIEWED: "Opened the inquiry",
+    EVENT_IMAGE_VIEWED: "Downloaded the image",
+    EVENT_THUMBNAIL_VIEWED: "Saw the image (thumbnail)",
+    EVENT_NOTE_ADDED: "Added a note",
+    EVENT_EXPORTED: "Exported it to CSV",
+}
+
+
+def _event_entry(inquiry: Inquiry, *, by, event: str, detail: dict | None):
+    action = LogEntry.Action.UPDATE if event == EVENT_NOTE_ADDED else LogEntry.Action.ACCESS
+    return LogEntry(
+        content_type=ContentType.objects.get_for_model(Inquiry),
+        object_pk=str(inquiry.pk),
+        object_id=inquiry.pk,
+        object_repr=str(inquiry),
+        action=action,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        additional_data={"event": event, **(detail or {})},
+    )
+
+
+def record_event(*, inquiry: Inquiry, by, event: str, detail: dict | None = None):
+    """Write one audit entry for an event on an inquiry that changes none of its fields (see
+    EVENT_LABELS), by user `by`, now. `detail` must hold ids only, never what anyone wrote.
+    Not idempotent: each call is one more entry, as each view is one more view."""
+    entry = _event_entry(inquiry, by=by, event=event, detail=detail)
+    entry.save()
+    return entry
+
+
+def record_events(*, inquiries, by, event: str) -> int:
+    """record_event for many inquiries in one insert (a CSV export). Returns how many."""
+    entries = [_event_entry(inquiry, by=by, event=event, detail=None) for inquiry in inquiries]
+    LogEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
+def audit_trail(*, inquiry: Inquiry, limit: int | None = None):
+    """The inquiry's audit entries, newest first, with their actors (one query)."""
+    entries = LogEntry.objects.get_for_object(inquiry).select_related("actor").order_by("-timestamp", "-pk")
+    return entries[:limit] if limit else entries
+
+
+# --- Removing inquiries ------------------------------------------------------------------------
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = Inquiry._meta.get_field("image").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except FileNotFoundError:
+            pass  # already gone: a rerun, or removed by hand
+
+
+@transaction.atomic
+def delete_inquiry(*, inquiry: Inquiry, by) -> None:
+    """Delete an inquiry with its notes and outbox rows, and its image file once the deletion is
+    committed. The audit log records the deletion (who, when; no health details). The admin
+    allows it to superusers only. Safe to rerun on an inquiry already deleted (does nothing)."""
+    image = inquiry.image.name
+    deleted, _ = Inquiry.objects.filter(pk=inquiry.pk).delete()
+    if deleted and image:
+        transaction.on_commit(partial(_delete_files, [image]))
+    logger.info("intake: %s deleted by user %s", inquiry.reference, getattr(by, "pk", None))
+
+
+@dataclass
+class PurgeReport:
+    references: list[str] = field(default_factory=list)
+    images: int = 0
+    orphan_files: int = 0
+
+
+def purge_inquiries(*, older_than: timedelta, now=None, dry_run: bool = False) -> PurgeReport:
+    """Delete closed inquiries (status "closed" or "not a candidate", Inquiry.CLOSED_STATUSES)
+    whose last status move is older than `older_than` (the submission time if never moved), with
+    their notes, outbox rows and image files; then image files under inquiries/ that no inquiry
+    refers to and that are as old (left by an interrupted earlier run).
+
+    Audit entries are kept: they carry no health details (AUDITED_FIELDS and record_event), and
+    who saw what is worth keeping longer than the inquiry. Safe to rerun: a second run finds
+    nothing more. Batches of 500, each its own transaction, so a large purge does not hold locks.
+    """
+    now = now or timezone.now()
+    cutoff = now - older_than
+    report = PurgeReport()
+    due = (
+        Inquiry.objects.filter(status__in=Inquiry.CLOSED_STATUSES)
+        .alias(closed_at=Coalesce("status_changed_at", "submitted_at"))
+        .filter(closed_at__lt=cutoff)
+        .order_by("pk")
+    )
+    if dry_run:
+        for reference, image in due.values_list("reference", "image"):
+            report.references.append(reference)
+            report.images += bool(image)
+        return report
+    while True:
+        with transaction.atomic():
+            batch = list(due.select_for_update().values_list("pk", "reference", "image")[:500])
+            if not batch:
+                break
+            Inquiry.objects.filter(pk__in=[pk for pk, _, _ in batch]).delete()
+            images = [image for _, _, image in batch if image]
+            transaction.on_commit(partial(_delete_files, images))
+        report.references += [reference for _, reference, _ in batch]
+        report.images += len(images)
+    report.orphan_files = _purge_orphan_files(cutoff=cutoff)
+    return report
+
+
+def _purge_orphan_files(*, cutoff) -> int:
+    storage = Inquiry._meta.get_field("image").storage
+    root = Path(storage.location) / "inquiries"
+    if not root.is_dir():
+        return 0
+    known = set(Inquiry.objects.exclude(image="").values_list("image", flat=True))
+    removed = 0
+    for path in root.rglob("*"):
+        name = path.relative_to(storage.location).as_posix()
+        if path.is_file() and name not in known and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+# --- Counts and the daily digest ---------------------------------------------------------------
+
+
+def triage_counts(*, user=None, now=None) -> dict[str, int]:
+    """new (all new), new_today (new, received since midnight clinic time), new_overdue (new for
+    longer than TRIAGE_SLA_HOURS) and mine_open (assigned to `user`, not closed). One query."""
+    now = now or timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    new = Q(status=Inquiry.Status.NEW)
+    counts = {
+        "new": Count("pk", filter=new),
+        "new_today": Count("pk", filter=new & Q(submitted_at__gte=midnight)),
+        "new_overdue": Count("pk", filter=new & Q(submitted_at__lt=overdue_before(now))),
+    }
+    if user is not None:
+        counts["mine_open"] = Count("pk", filter=Q(assignee=user) & ~Q(status__in=Inquiry.CLOSED_STATUSES))
+    result = Inquiry.objects.aggregate(**counts)
+    result.setdefault("mine_open", 0)
+    return result
+
+
+def send_triage_digest(*, now=None) -> dict[str, int]:
+    """Email STAFF_NOTIFY_EMAILS the counts of new and overdue inquiries with a link to the list:
+    counts only, no names or health details. Sent every day, also when nothing is waiting (a
+    quiet digest still shows the system works). Raises on an SMTP error (the task retries).
+    A rerun sends the digest again."""
+    counts = triage_counts(now=now)
+    context = {
+        "clinic_name": identity.CLINIC_NAME,
+        "counts": counts,
+        "sla_hours": settings.TRIAGE_SLA_HOURS,
+        "new_url": settings.SITE_URL + reverse("admin:intake_inquiry_changelist") + "?status=new",
+        "overdue_url": settings.SITE_URL + reverse("admin:intake_inquiry_changelist") + "?overdue=yes",
+    }
+    subject = f"Inquiries waiting: {counts['new']} new, {counts['new_overdue']} overdue"
+    body = render_to_string("intake/email/triage_digest.txt", context)
+    EmailMessage(subject=subject, body=body, to=list(settings.STAFF_NOTIFY_EMAILS)).send()
+    logger.info("intake: triage digest sent (%s new, %s overdue)", counts["new"], counts["new_overdue"])
+    return counts

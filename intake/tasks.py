@@ -54,3 +54,15 @@ def sweep_handoffs() -> int:
     """Celery beat, every minute: send whatever was stored but not handed over a few minutes ago
     (Redis or the worker was down at submit time, or the task gave up). Safe to overlap."""
     return services.sweep_handoffs()
+
+
+@shared_task(bind=True, max_retries=5, ignore_result=True)
+def send_triage_digest(self) -> None:
+    """Celery beat, daily: email the triage inbox how many inquiries are new and overdue (counts and
+    a link only). Retries with backoff if the SMTP server fails; a rerun sends the digest again."""
+    try:
+        services.send_triage_digest()
+    except OSError as exc:  # smtplib's errors and connection failures alike
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc

@@ -5,11 +5,14 @@ import time
 import uuid
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core import signing
 from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
 
 from intake.forms import STARTED_SALT
+from intake.models import Inquiry
 
 
 @pytest.fixture
@@ -99,3 +102,74 @@ def image_bytes(fmt: str = "JPEG", size=(64, 48), exif: bytes | None = None) -> 
     kwargs = {"exif": exif} if exif else {}
     image.save(buffer, fmt, **kwargs)
     return buffer.getvalue()
+
+
+# --- Triage: inquiries and staff made directly, without the public forms ---------------------
+
+HEALTH_SECRET = "SENTINEL-HEALTH-DETAIL"
+
+
+def make_inquiry(*, age=None, **fields):
+    """An inquiry as submit_inquiry stores it (reference included), `age` (a timedelta) old."""
+    values = {
+        "kind": "candidate",
+        "submission_token": uuid.uuid4(),
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "phone": "239 555 0100",
+        "message": f"{HEALTH_SECRET} bone on bone",
+        "activities_given_up": f"{HEALTH_SECRET} tennis",
+        "suggested_type": 3,
+        "suggestion_reasons": ["Joint replacement was recommended"],
+        **fields,
+    }
+    inquiry = Inquiry.objects.create(**values)
+    inquiry.reference = f"KN-2026-{inquiry.pk:06d}"
+    inquiry.save(update_fields=["reference"])
+    if age is not None:
+        Inquiry.objects.filter(pk=inquiry.pk).update(submitted_at=timezone.now() - age)
+        inquiry.refresh_from_db()
+    return inquiry
+
+
+def make_staff(username: str, *groups: str, superuser: bool = False, **fields):
+    user = User.objects.create_user(
+        username, email=f"{username}@clinic.example", is_staff=True, is_superuser=superuser, **fields
+    )
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def nurse(db):
+    return make_staff("nurse", "Triage", first_name="Nora", last_name="Nurse")
+
+
+@pytest.fixture
+def nurse_client(client, nurse):
+    client.force_login(nurse)
+    return client
+
+
+def change_form_data(inquiry, *, note: str = "", **fields) -> dict:
+    """What the inquiry's admin change form posts: the triage fields, a new note, the inlines'
+    management forms (saved notes and emails are read-only, so only their ids come back)."""
+    notes = list(inquiry.notes.all())
+    outbox = list(inquiry.outbox.all())
+    data = {
+        "status": inquiry.status,
+        "assignee": inquiry.assignee_id or "",
+        "priority": inquiry.priority,
+        "notes-TOTAL_FORMS": len(notes) + 1,
+        "notes-INITIAL_FORMS": len(notes),
+        f"notes-{len(notes)}-text": note,
+        f"notes-{len(notes)}-inquiry": inquiry.pk,
+        "outbox-TOTAL_FORMS": len(outbox),
+        "outbox-INITIAL_FORMS": len(outbox),
+    }
+    for i, row in enumerate(notes):
+        data |= {f"notes-{i}-id": row.pk, f"notes-{i}-inquiry": inquiry.pk}
+    for i, row in enumerate(outbox):
+        data |= {f"outbox-{i}-id": row.pk, f"outbox-{i}-inquiry": inquiry.pk}
+    return data | fields

@@ -1,0 +1,14 @@
+from django import template
+
+from intake import services
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def triage_counts(context):
+    """The admin index's counts (services.triage_counts), for staff who may view inquiries."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("intake.view_inquiry"):
+        return None
+    return services.triage_counts(user=request.user)

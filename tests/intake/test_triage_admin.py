@@ -1,0 +1,423 @@
+"""Triage in Django admin, as a triage nurse uses it: the list, the change page with its buttons,
+notes and audit trail, the image, bulk actions, CSV export, deletes and the admin home's counts."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.test import override_settings
+from django.utils import timezone
+from PIL import Image
+
+from intake import services
+from intake.models import Inquiry, Note
+from tests.intake.conftest import HEALTH_SECRET, change_form_data, image_bytes, make_inquiry, make_staff
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/intake/inquiry/"
+
+
+def change_url(inquiry):
+    return f"/admin/intake/inquiry/{inquiry.pk}/change/"
+
+
+def events(inquiry, event):
+    return LogEntry.objects.get_for_object(inquiry).filter(additional_data__event=event)
+
+
+def rows(html: str) -> list[str]:
+    """The references in the list, top to bottom."""
+    return re.findall(r'<th class="field-reference"><a [^>]*>(KN-\d{4}-\d{6})</a>', html)
+
+
+def with_image(inquiry):
+    inquiry.image.save("report.png", ContentFile(image_bytes("PNG", size=(1200, 900))))
+    return inquiry
+
+
+def action(client, name, inquiries, follow=True):
+    data = {"action": name, "_selected_action": [i.pk for i in inquiries], "index": 0}
+    return client.post(LIST, data, follow=follow)
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+def test_the_list_shows_what_triage_needs_with_age_and_overdue_marked(nurse_client, nurse):
+    overdue = make_inquiry(age=timedelta(days=2), assignee=nurse)
+    fresh = make_inquiry(
+        age=timedelta(hours=3), first_name="Grace", last_name="Hopper", suggested_type=None, priority=3
+    )
+    html = nurse_client.get(LIST).content.decode()
+    for text in ("Reference", "Name", "Office", "Suggested type", "Status", "Assigned to", "Age", "Notes"):
+        assert f">{text}</a>" in html or f">{text}</span>" in html, text
+    assert overdue.reference in html and fresh.reference in html
+    assert "Ada Lovelace" in html and "Type 3" in html and "Nora Nurse" in html
+    assert '<strong class="triage-overdue">2 d, overdue</strong>' in html
+    assert re.search(r'<td class="field-age_display">3 h</td>', html)
+    assert 'New <strong class="triage-priority">Urgent</strong>' in html
+    assert "/static/css/intake-admin.css" in html
+    assert 'style="' not in re.sub(r"<script.*?</script>", "", html, flags=re.S).split('id="result_list"')[1]
+
+
+def test_new_inquiries_come_first_the_longest_waiting_at_the_top(nurse_client):
+    old_closed = make_inquiry(age=timedelta(days=9), status="closed")
+    recent_contacted = make_inquiry(age=timedelta(hours=1), status="contacted")
+    new_recent = make_inquiry(age=timedelta(hours=2))
+    new_oldest = make_inquiry(age=timedelta(days=3))
+    order = rows(nurse_client.get(LIST).content.decode())
+    assert order == [r.reference for r in (new_oldest, new_recent, recent_contacted, old_closed)]
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("status=open", {"new", "mine", "other", "question"}),
+        ("status=closed", {"closed"}),
+        ("overdue=yes", {"new"}),
+        ("overdue=no", {"mine", "other", "closed", "question"}),
+        ("assignee=me", {"mine"}),
+        ("assignee=nobody", {"new", "other", "closed", "question"}),
+        ("kind=question", {"question"}),
+        ("suggested_type__exact=2", {"other"}),
+        ("office__id__exact=OAK", {"mine"}),
+        ("q=239+555+0177", {"other"}),
+        ("q=grace%40example.com", {"question"}),
+        ("q=Ada+Lovelace", {"new", "mine", "closed"}),
+        ("assignee=not-a-number", {"new", "mine", "other", "closed", "question"}),
+    ],
+)
+def test_filters_and_search_find_the_right_inquiries(nurse_client, nurse, offices, query, expected):
+    from clinic.models import Office
+
+    oak = Office.objects.get(slug="oak-park")
+    made = {
+        "new": make_inquiry(age=timedelta(days=2)),
+        "mine": make_inquiry(status="in_review", assignee=nurse, office=oak),
+        "other": make_inquiry(
+            status="contacted", suggested_type=2, phone="239 555 0177", first_name="Bob", email="bob@example.com"
+        ),
+        "closed": make_inquiry(status="closed"),
+        "question": make_inquiry(kind="question", first_name="Grace", email="grace@example.com"),
+    }
+    query = query.replace("OAK", str(oak.pk))
+    response = nurse_client.get(f"{LIST}?{query}")
+    assert response.status_code == 200
+    found = set(rows(response.content.decode()))
+    assert found == {made[name].reference for name in expected}
+    if "q=" in query:
+        assert made["new"].reference in nurse_client.get(f"{LIST}?q={made['new'].reference}").content.decode()
+
+
+def test_the_list_of_10000_inquiries_and_50_staff_fits_a_query_budget(
+    client, django_assert_max_num_queries, django_assert_num_queries
+):
+    staff = [make_staff(f"staff{i}", "Triage", first_name=f"Staff{i}") for i in range(50)]
+    now = timezone.now()
+    statuses = Inquiry.Status.values
+    Inquiry.objects.bulk_create(
+        [
+            Inquiry(
+                kind="candidate",
+                submission_token=f"00000000-0000-0000-0000-{i:012d}",
+                reference=f"KN-2026-{i:06d}",
+                first_name="Pat",
+                last_name=f"Patient{i}",
+                email=f"p{i}@example.com",
+                status=statuses[i % len(statuses)],
+                assignee=staff[i % 50] if i % 3 else None,
+                suggested_type=(i % 3) + 1,
+            )
+            for i in range(10_000)
+        ],
+        batch_size=1000,
+    )
+    # auto_now_add stamped them all now: make half of them two days old.
+    first_page = list(Inquiry.objects.order_by("pk")[:200])
+    Inquiry.objects.filter(pk__lte=first_page[0].pk + 5000).update(submitted_at=now - timedelta(days=2))
+    Note.objects.bulk_create([Note(inquiry=i, author=staff[0], text="called") for i in first_page for _ in range(2)])
+    client.force_login(staff[0])
+    for url in (LIST, f"{LIST}?status=open&assignee=me", f"{LIST}?overdue=yes&q=Patient1", f"{LIST}?o=9"):
+        with django_assert_max_num_queries(16) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        print(url, len(captured.captured_queries), "queries")  # noqa: T201  (the report quotes these)
+    assert response.content.decode().count('class="field-notes_count"') == 100
+
+
+# --- The change page ---------------------------------------------------------------------------
+
+
+def test_opening_an_inquiry_is_recorded_and_shown_in_its_audit_trail(nurse_client, nurse):
+    inquiry = make_inquiry()
+    html = nurse_client.get(change_url(inquiry)).content.decode()
+    entry = events(inquiry, "viewed").get()
+    assert entry.actor == nurse and timezone.now() - entry.timestamp < timedelta(minutes=1)
+    assert "Audit trail (latest first)" in html
+    assert re.search(r"<td>Nora Nurse</td><td>Opened the inquiry</td>", html)
+    assert re.search(r"<td>the web form</td><td>Received through the web site</td>", html)
+    nurse_client.get(change_url(inquiry))
+    assert events(inquiry, "viewed").count() == 2
+
+
+def test_the_change_page_offers_the_triage_steps_as_buttons(nurse_client):
+    inquiry = make_inquiry()
+    html = nurse_client.get(change_url(inquiry)).content.decode()
+    assert ">Assign to me</button>" in html
+    for label in ("in review", "contacted", "not a candidate", "closed"):
+        assert f">Move to {label}</button>" in html
+    assert ">Move to scheduled</button>" not in html  # not allowed from new
+    assert 'href="#notes-group"' in html and 'id="notes-group"' in html
+    assert "Joint replacement was recommended" in html and "Type 3" in html
+
+
+def test_assign_to_me_then_move_to_contacted_from_the_buttons(nurse_client, nurse):
+    inquiry = make_inquiry()
+    triage = f"/admin/intake/inquiry/{inquiry.pk}/triage/"
+    response = nurse_client.post(triage, {"assign": "me"}, follow=True)
+    assert f"{inquiry.reference} is assigned to you." in response.content.decode()
+    assert ">Assign to me</button>" not in response.content.decode()
+    response = nurse_client.post(triage, {"move": "contacted"}, follow=True)
+    html = response.content.decode()
+    assert f"{inquiry.reference} moved to contacted." in html
+    assert "Status: <strong>Contacted</strong>" in html
+    assert re.search(r"<td>Nora Nurse</td><td>Status: New → Contacted</td>", html)
+    assert re.search(r"<td>Nora Nurse</td><td>Assignee: nobody → nurse</td>", html)
+    inquiry.refresh_from_db()
+    assert inquiry.status == "contacted" and inquiry.assignee == nurse and inquiry.status_changed_by == nurse
+
+
+def test_a_refused_move_from_a_button_is_a_message_not_an_error(nurse_client):
+    inquiry = make_inquiry(status="closed")
+    response = nurse_client.post(f"/admin/intake/inquiry/{inquiry.pk}/triage/", {"move": "scheduled"}, follow=True)
+    assert response.status_code == 200
+    assert f"{inquiry.reference} cannot move from closed to scheduled." in response.content.decode()
+    assert nurse_client.get(f"/admin/intake/inquiry/{inquiry.pk}/triage/").status_code == 405
+
+
+def test_the_form_saves_status_assignee_priority_and_a_note_through_the_services(nurse_client, nurse):
+    inquiry = make_inquiry()
+    data = change_form_data(inquiry, note="Called, no answer.", status="in_review", assignee=nurse.pk, priority=3)
+    response = nurse_client.post(change_url(inquiry), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.assignee, inquiry.priority) == ("in_review", nurse, 3)
+    note = inquiry.notes.get()
+    assert note.author == nurse and note.text == "Called, no answer."
+    entries = LogEntry.objects.get_for_object(inquiry).filter(actor=nurse, changes__isnull=False)
+    changes = [entry.changes_dict for entry in entries]
+    assert {"status": ["new", "in_review"]} in changes and {"priority": ["1", "3"]} in changes
+    html = nurse_client.get(change_url(inquiry)).content.decode()
+    assert "Called, no answer." in html and "Priority: Normal → Urgent" in html and "Added a note" in html
+
+
+def test_the_form_offers_only_allowed_moves_and_refuses_others_beside_the_field(nurse_client):
+    inquiry = make_inquiry(status="closed")
+    html = nurse_client.get(change_url(inquiry)).content.decode()
+    options = re.findall(r'<option value="(\w+)"', html.split('name="status"')[1].split("</select>")[0])
+    assert options == ["closed", "in_review"]
+    response = nurse_client.post(change_url(inquiry), change_form_data(inquiry, status="contacted"))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    inquiry.refresh_from_db()
+    assert inquiry.status == "closed"
+
+
+def test_saved_notes_are_read_only_and_cannot_be_deleted_even_by_a_superuser(client, nurse):
+    inquiry = make_inquiry()
+    note = services.add_note(inquiry=inquiry, text="First call.", by=nurse)
+    boss = make_staff("boss", superuser=True)
+    client.force_login(boss)
+    html = client.get(change_url(inquiry)).content.decode()
+    assert "First call." in html
+    assert 'name="notes-0-text"' not in html and "notes-0-DELETE" not in html
+    assert 'name="notes-1-text"' in html  # the blank one, for a new note
+    data = change_form_data(inquiry) | {"notes-0-text": "Rewritten", "notes-0-DELETE": "on"}
+    assert client.post(change_url(inquiry), data).status_code == 302
+    note.refresh_from_db()
+    assert note.text == "First call." and Note.objects.count() == 1
+    assert client.get("/admin/intake/note/").status_code == 404
+
+
+# --- The image ---------------------------------------------------------------------------------
+
+
+def test_the_image_shows_as_a_thumbnail_served_by_the_permission_checked_view(nurse_client, client, nurse):
+    inquiry = with_image(make_inquiry())
+    html = nurse_client.get(change_url(inquiry)).content.decode()
+    thumbnail = f"/admin/intake/inquiry/{inquiry.pk}/image/thumbnail/"
+    assert f'<img src="{thumbnail}" class="inquiry-thumbnail"' in html
+    assert "Open the full image (download)" in html
+    response = nurse_client.get(thumbnail)
+    assert response["Content-Type"] == "image/jpeg" and "no-store" in response["Cache-Control"]
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert image.size == (480, 360)
+    assert events(inquiry, "thumbnail_viewed").get().actor == nurse
+    client.force_login(make_staff("editor", "Editors"))
+    assert client.get(thumbnail).status_code == 403
+    client.logout()
+    assert client.get(thumbnail)["Location"].startswith("/admin/login/")
+
+
+def test_downloading_the_image_is_recorded(nurse_client, nurse):
+    inquiry = with_image(make_inquiry())
+    response = nurse_client.get(f"/admin/intake/inquiry/{inquiry.pk}/image/")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert events(inquiry, "image_viewed").get().actor == nurse
+    html = nurse_client.get(change_url(inquiry)).content.decode()
+    assert re.search(r"<td>Nora Nurse</td><td>Downloaded the image</td>", html)
+
+
+def test_a_missing_or_unreadable_image_is_a_404(nurse_client):
+    inquiry = with_image(make_inquiry())
+    Path(inquiry.image.path).write_bytes(b"not an image")
+    assert nurse_client.get(f"/admin/intake/inquiry/{inquiry.pk}/image/thumbnail/").status_code == 404
+    Path(inquiry.image.path).unlink()
+    assert nurse_client.get(f"/admin/intake/inquiry/{inquiry.pk}/image/thumbnail/").status_code == 404
+    assert nurse_client.get(f"/admin/intake/inquiry/{make_inquiry().pk}/image/thumbnail/").status_code == 404
+
+
+# --- Bulk actions ------------------------------------------------------------------------------
+
+
+def test_bulk_assign_to_me(nurse_client, nurse):
+    inquiries = [make_inquiry(), make_inquiry()]
+    html = action(nurse_client, "assign_to_me", inquiries).content.decode()
+    assert "Assigned 2 inquiry(ies) to you." in html
+    assert Inquiry.objects.filter(assignee=nurse).count() == 2
+
+
+def test_bulk_moves_apply_the_state_machine_and_report_refusals(nurse_client):
+    fresh, reviewing, closed = make_inquiry(), make_inquiry(status="in_review"), make_inquiry(status="closed")
+    response = action(nurse_client, "mark_contacted", [fresh, reviewing, closed])
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Moved 2 inquiry(ies) to contacted." in html
+    assert f"Not moved (1): {closed.reference} cannot move from closed to contacted." in html
+    assert set(Inquiry.objects.values_list("status", flat=True)) == {"contacted", "closed"}
+    html = action(nurse_client, "mark_not_a_candidate", [fresh, closed]).content.decode()
+    assert "Moved 1 inquiry(ies) to not a candidate." in html and "Not moved (1)" in html
+
+
+# --- CSV export --------------------------------------------------------------------------------
+
+
+def grant(user, *codenames):
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="intake", codename__in=codenames))
+    return type(user).objects.get(pk=user.pk)  # a fresh copy: permissions are cached on the user
+
+
+def exported(client, inquiries) -> list[dict]:
+    response = action(client, "export_csv", inquiries, follow=False)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="inquiries-')
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def test_export_is_offered_only_with_the_export_permission(nurse_client):
+    inquiry = make_inquiry()
+    assert "export_csv" not in nurse_client.get(LIST).content.decode()
+    response = action(nurse_client, "export_csv", [inquiry])
+    assert response.status_code == 200 and "No action selected." in response.content.decode()
+    assert not events(inquiry, "exported").exists()
+
+
+def test_export_has_contact_and_triage_columns_but_no_health_details_by_default(client, nurse):
+    client.force_login(grant(nurse, "export_inquiries"))
+    inquiry = make_inquiry(first_name='=HYPERLINK("http://evil")', assignee=nurse)
+    assert "Export the selected inquiries as CSV" in client.get(LIST).content.decode()
+    (row,) = exported(client, [inquiry])
+    assert row["reference"] == inquiry.reference and row["status"] == "New" and row["assigned to"] == "Nora Nurse"
+    assert row["email"] == "ada@example.com" and row["suggested type"] == "Type 3"
+    assert row["first name"] == '\'=HYPERLINK("http://evil")'  # not a formula in a spreadsheet
+    assert "message" not in row and "knees" not in row
+    assert HEALTH_SECRET not in str(row)
+    assert events(inquiry, "exported").get().actor == nurse
+
+
+def test_export_includes_health_details_with_the_second_permission(client, nurse):
+    client.force_login(grant(nurse, "export_inquiries", "export_health_details"))
+    inquiry = make_inquiry(knees="both", left_pain=7)
+    (row,) = exported(client, [inquiry])
+    assert row["message"] == f"{HEALTH_SECRET} bone on bone" and row["left pain (0-10)"] == "7"
+    assert row["knees"] == "Both" and row["activities given up"] == f"{HEALTH_SECRET} tennis"
+
+
+# --- Deleting ----------------------------------------------------------------------------------
+
+
+def test_only_superusers_delete_and_the_deletion_and_its_image_are_gone(
+    client, nurse_client, django_capture_on_commit_callbacks
+):
+    inquiry = with_image(make_inquiry())
+    image = Path(inquiry.image.path)
+    delete = f"/admin/intake/inquiry/{inquiry.pk}/delete/"
+    assert nurse_client.get(delete).status_code == 403
+    assert "delete_selected" not in nurse_client.get(LIST).content.decode()
+    boss = make_staff("boss", superuser=True)
+    client.force_login(boss)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(delete, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Inquiry.objects.filter(pk=inquiry.pk).exists() and not image.exists()
+    entry = LogEntry.objects.get(object_id=inquiry.pk, action=LogEntry.Action.DELETE)
+    assert entry.actor == boss and HEALTH_SECRET not in str(entry.changes)
+
+
+# --- The admin home ----------------------------------------------------------------------------
+
+
+def test_the_admin_home_shows_new_today_overdue_and_mine_open(nurse_client, nurse, django_assert_max_num_queries):
+    today = make_inquiry()
+    overdue = make_inquiry(age=timedelta(days=3))
+    mine = make_inquiry(status="contacted", assignee=nurse)
+    nurse_client.get("/admin/")  # a session's first request records its last-seen time (clinic.middleware)
+    with django_assert_max_num_queries(6):
+        html = nurse_client.get("/admin/").content.decode()
+    links = re.findall(r'<a href="(/admin/intake/inquiry/\?[^"]+)"', html)
+    listed = [set(rows(nurse_client.get(link.replace("&amp;", "&")).content.decode())) for link in links]
+    assert listed == [{today.reference}, {overdue.reference}, {mine.reference}, {today.reference, overdue.reference}]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "1 new today" in text and "1 new and overdue" in text and "1 assigned to me, open" in text
+    assert "2 new in all" in text
+    assert "?overdue=yes" in html and "?assignee=me&amp;status=open" in html
+
+
+def test_the_admin_home_shows_no_counts_to_editors(client):
+    client.force_login(make_staff("editor", "Editors"))
+    make_inquiry()
+    assert "Inquiries waiting" not in client.get("/admin/").content.decode()
+
+
+def test_the_whole_audit_trail_has_its_own_page(nurse_client, nurse):
+    inquiry = make_inquiry()
+    for _ in range(60):
+        services.record_event(inquiry=inquiry, by=nurse, event=services.EVENT_VIEWED)
+    html = nurse_client.get(f"/admin/intake/inquiry/{inquiry.pk}/audit/").content.decode()
+    assert f"Audit trail of {inquiry.reference}" in html and "Page 1 of 2" in html
+    assert html.count("<td>Opened the inquiry</td>") == 50
+    assert HEALTH_SECRET not in html
+
+
+@override_settings(TRIAGE_SLA_HOURS=1)
+def test_the_sla_setting_decides_what_is_overdue_in_the_list(nurse_client):
+    make_inquiry(age=timedelta(hours=2))
+    assert "2 h, overdue" in nurse_client.get(LIST).content.decode()
+
+
+def test_the_change_page_fits_a_query_budget_however_many_notes_and_entries(
+    nurse_client, nurse, django_assert_max_num_queries
+):
+    inquiry = with_image(make_inquiry())
+    for n in range(30):
+        services.add_note(inquiry=inquiry, text=f"call {n}", by=make_staff(f"colleague{n}", "Triage"))
+    with django_assert_max_num_queries(14) as captured:
+        assert nurse_client.get(change_url(inquiry)).status_code == 200
+    print("change page", len(captured.captured_queries), "queries")  # noqa: T201
