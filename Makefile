@@ -36,7 +36,7 @@ lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff format --check .
 
 test: lint ## The whole suite; with DATABASE_URL and REDIS_URL set, on PostgreSQL, Redis and a real worker
-	$(PY) manage.py makemigrations --check --dry-run --settings=tests.settings
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(VENV)/bin/pytest
 
 # `make serve` defaults: local PostgreSQL and Redis, a secret key kept in var/, plain HTTP on this host
