@@ -254,3 +254,22 @@ LOGGING = {
 
 # Where the clinic's articles, case histories and offices are kept as data files.
 CONTENT_DIR = Path(env.str("CONTENT_DIR", default=str(BASE_DIR / "content")))
+
+# --- Page cache, and the timings the reliability drills shorten ---------------------------------
+
+# Whole public pages (home, articles, treatments, case studies) cached for anonymous visitors in
+# Django's cache, retired on any content change (clinic/pagecache.py). On by default only with a
+# shared cache (Redis): a per-process memory cache would not see another process's content changes.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_ALIAS = "default"
+# Right inside ConditionalGetMiddleware: a cached page still answers conditional requests with 304.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.http.ConditionalGetMiddleware") + 1, "clinic.pagecache.PageCacheMiddleware"
+)
+
+# The hand-off's retry backoff (seconds, doubling from the base up to the cap) and the beat sweep's
+# period. The production defaults suit a real mail server; `make chaos` shortens them to run quickly.
+INTAKE_RETRY_BASE_DELAY = env.int("INTAKE_RETRY_BASE_DELAY", default=30)
+INTAKE_RETRY_MAX_DELAY = env.int("INTAKE_RETRY_MAX_DELAY", default=600)
+CELERY_BEAT_SCHEDULE["intake-handoff-sweep"]["schedule"] = env.float("INTAKE_HANDOFF_SWEEP_INTERVAL", default=60.0)

@@ -34,3 +34,6 @@ os.makedirs(STATIC_ROOT, exist_ok=True)
 # worker and servers the tests start run without it; intake.E001 forbids it outside tests.
 CAPTCHA_TEST_MODE = True
 SILENCED_SYSTEM_CHECKS = ["intake.E001"]
+# The page cache stays off so tests see their own writes at once; tests/clinic/test_pagecache.py
+# turns it on.
+PAGE_CACHE_ENABLED = False
