@@ -14,14 +14,20 @@ says no-store / private / no-cache, or whose Content-Security-Policy carries a n
 differ on every response). A query string is cached only for the parameters a page uses; others
 render uncached, so random parameters cannot fill the cache.
 
+Each web process keeps the pages it served most recently in memory too (PAGE_CACHE_LOCAL_ENTRIES),
+so a hit costs no round trip to Redis; it asks Redis for the current version at most every
+PAGE_CACHE_VERSION_CHECK seconds (1 s by default), so a change shows in every process within that.
+
 If the cache is down the page is rendered as if there were no cache (and the cache is left alone
 for a few seconds, so a hung Redis costs one timeout, not one per request).
 """
 
 import logging
+import threading
 import time
 import uuid
-from functools import partial
+from collections import OrderedDict
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.core.cache import caches
@@ -54,6 +60,10 @@ UNCACHEABLE_CACHE_CONTROL = {"no-store", "no-cache", "private"}
 BACKOFF_SECONDS = 5.0
 
 _cache_down_until = 0.0
+# This process's copy of the version (value, when fetched) and its most recent pages.
+_local_version: tuple[str, float] | None = None
+_local_pages: OrderedDict = OrderedDict()
+_local_lock = threading.Lock()
 
 
 def _cache():
@@ -71,13 +81,53 @@ def _cache_failed(action: str, exc: Exception) -> None:
 
 
 def _current_version() -> str:
+    global _local_version
+    now = time.monotonic()
+    if _local_version is not None and now - _local_version[1] < settings.PAGE_CACHE_VERSION_CHECK:
+        return _local_version[0]
     cache = _cache()
     version = cache.get(VERSION_KEY)
     if version is None:
         # First request after a start or a flush: any token will do, as long as all agree on it.
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
+    _local_version = (version, now)
     return version
+
+
+def _get_page(key: str):
+    with _local_lock:
+        entry = _local_pages.get(key)
+        if entry is not None:
+            if entry[0] > time.monotonic():
+                _local_pages.move_to_end(key)
+                return entry[1]
+            del _local_pages[key]
+    stored = _cache().get(key)
+    if stored is not None:
+        _remember(key, stored)
+    return stored
+
+
+def _remember(key: str, stored) -> None:
+    with _local_lock:
+        _local_pages[key] = (time.monotonic() + settings.PAGE_CACHE_SECONDS, stored)
+        _local_pages.move_to_end(key)
+        while len(_local_pages) > settings.PAGE_CACHE_LOCAL_ENTRIES:
+            _local_pages.popitem(last=False)
+
+
+def _set_page(key: str, stored) -> None:
+    _remember(key, stored)
+    _cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
+
+
+def clear_local() -> None:
+    """Forget this process's copies (tests; a version change makes them unreachable anyway)."""
+    global _local_version
+    with _local_lock:
+        _local_pages.clear()
+        _local_version = None
 
 
 # --- Invalidation (the service the admin and the content loader call) --------------------------
@@ -94,6 +144,7 @@ def content_changed() -> None:
 
 
 def _bump_version() -> None:
+    clear_local()
     try:
         _cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception as exc:  # the cache may fail in many ways; a content save must not
@@ -103,17 +154,21 @@ def _bump_version() -> None:
 # --- The middleware ----------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=2048)
+def _view_name(path_info: str) -> str:
+    try:
+        return resolve(path_info).view_name
+    except Resolver404:
+        return ""
+
+
 def _page_key(request) -> str | None:
     """The cache key for this request, or None if it must not use the cache."""
     if not settings.PAGE_CACHE_ENABLED or request.method != "GET" or not _cache_available():
         return None
     if settings.SESSION_COOKIE_NAME in request.COOKIES or MESSAGES_COOKIE in request.COOKIES:
         return None
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    allowed = CACHED_PAGES.get(match.view_name)
+    allowed = CACHED_PAGES.get(_view_name(request.path_info))
     if allowed is None or not set(request.GET).issubset(allowed):
         return None
     query = request.GET.urlencode() if request.GET else ""
@@ -162,15 +217,13 @@ class PageCacheMiddleware:
     def __call__(self, request):
         try:
             key = _page_key(request)
-            stored = _cache().get(key) if key else None
+            stored = _get_page(key) if key else None
         except Exception as exc:
             _cache_failed("reading", exc)
             key = stored = None
         if stored is not None:
             status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
+            response = HttpResponse(content, status=status, headers=dict(headers))
             response["X-Page-Cache"] = "hit"
             return response
 
@@ -180,7 +233,7 @@ class PageCacheMiddleware:
                 set_response_etag(response)
             headers = [(k, v) for k, v in response.items() if k.lower() != "x-page-cache"]
             try:
-                _cache().set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
+                _set_page(key, (response.status_code, headers, response.content))
             except Exception as exc:
                 _cache_failed("storing", exc)
             else:

@@ -263,6 +263,9 @@ CONTENT_DIR = Path(env.str("CONTENT_DIR", default=str(BASE_DIR / "content")))
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_ALIAS = "default"
+# Each web process also keeps its most recent pages in memory and rechecks the version this often.
+PAGE_CACHE_LOCAL_ENTRIES = env.int("PAGE_CACHE_LOCAL_ENTRIES", default=200)
+PAGE_CACHE_VERSION_CHECK = env.float("PAGE_CACHE_VERSION_CHECK", default=1.0)
 # Right inside ConditionalGetMiddleware: a cached page still answers conditional requests with 304.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.http.ConditionalGetMiddleware") + 1, "clinic.pagecache.PageCacheMiddleware"

@@ -31,6 +31,7 @@ def page_cache(settings, django_capture_on_commit_callbacks):
     pagecache._bump_version()
     yield
     pagecache._cache_down_until = 0.0
+    pagecache.clear_local()
 
 
 @pytest.fixture
@@ -170,7 +171,19 @@ def test_responses_with_a_nonce_cookie_or_no_store_are_not_stored():
     assert not pagecache.response_is_cacheable(request, plain)
 
 
+def test_a_change_made_in_another_process_shows_once_the_version_is_rechecked(client, loaded, settings):
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"  # from this process's memory
+
+    caches["default"].set(pagecache.VERSION_KEY, "set-by-another-process", timeout=None)
+    settings.PAGE_CACHE_VERSION_CHECK = 0
+
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
 def test_the_pages_render_when_the_cache_is_down(client, loaded, redis_server, settings):
+    settings.PAGE_CACHE_VERSION_CHECK = 0  # ask Redis on every request, as once the check is due
+    pagecache.clear_local()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,0 +1,336 @@
+"""The production-like stack for `make bench` and `make chaos`, started and stopped by a script.
+
+Everything listens on 127.0.0.1 only: a private redis-server on a spare port (so restarting it
+disturbs nothing else), gunicorn with gunicorn.conf.py, a Celery worker and Celery beat, each a
+process group of its own, on a PostgreSQL database of the script's own that is dropped and made
+anew at the start. Every wait is bounded; `Stack.stop_all()` ends everything it started and runs
+on exit, on Ctrl-C and on failure (use the stack as a context manager).
+"""
+
+import email
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+BIN = Path(PY).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(predicate, *, timeout: float, interval: float = 0.2, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def fetch(url: str, *, timeout: float = 10, headers: dict | None = None) -> tuple[int | None, dict, bytes]:
+    """GET a URL on 127.0.0.1: (status, headers, body); status None if nothing answered."""
+    assert url.startswith("http://127.0.0.1:"), url
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+    except OSError:
+        return None, {}, b""
+
+
+def stop_group(proc: subprocess.Popen, *, timeout: float = 15) -> None:
+    """TERM a process group, then KILL it if it has not gone within `timeout`."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    except ProcessLookupError:
+        pass
+
+
+def reset_database(url: str) -> None:
+    """Drop and create the PostgreSQL database named in `url` (a script's own, never the site's)."""
+    import environ
+    import psycopg2
+    from psycopg2 import sql
+
+    config = environ.Env.db_url_config(url)
+    name = config["NAME"]
+    if not re.fullmatch(r"clinic_(bench|chaos)[a-z0-9_]*", name):
+        raise SystemExit(f"refusing to drop {name!r}: the scripts only reset clinic_bench* / clinic_chaos* databases")
+    conn = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+
+
+class SmtpSink:
+    """An SMTP server (aiosmtpd) on 127.0.0.1 that records what it accepts.
+
+    `mode` is "accept" or "refuse" (421 to every message: a busy server); recipients in
+    `bounce_domain` are always refused with 550 (a permanent failure).
+    """
+
+    bounce_domain = "bounce.invalid"
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.port = free_port()
+        self.mode = "accept"
+        self.received: list[tuple[float, list[str], str, str]] = []  # (time, rcpts, Message-ID, Subject)
+        self.refused = 0
+        self._lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().endswith("@" + self.bounce_domain):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.mode == "refuse":
+            with self._lock:
+                self.refused += 1
+            return "421 4.3.2 Service not available, try again later"
+        message = email.message_from_bytes(envelope.content)
+        with self._lock:
+            self.received.append(
+                (time.time(), list(envelope.rcpt_tos), message["Message-ID"] or "", message["Subject"] or "")
+            )
+        return "250 Message accepted for delivery"
+
+    def snapshot(self) -> list[tuple[float, list[str], str, str]]:
+        with self._lock:
+            return list(self.received)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+class Stack:
+    """gunicorn, a Celery worker, Celery beat and a private redis-server for one script run."""
+
+    def __init__(self, name: str, *, database_url: str, env: dict | None = None):
+        self.name = name
+        self.dir = ROOT / "var" / name
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        self.database_url = database_url
+        self.redis_port = free_port()
+        self.web_port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.web_port}"
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.extra_env = env or {}
+        self._redis_dir = self.dir / "redis"
+        self._redis_dir.mkdir()
+
+    # --- environment ---------------------------------------------------------------------------
+
+    def env(self, **extra) -> dict:
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "EMAIL_", "GUNICORN_"))}
+        base.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "clinic.settings",
+                "DEBUG": "0",
+                "SECRET_KEY": self.secret_key,
+                "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+                "SITE_URL": self.base_url,
+                "DATABASE_URL": self.database_url,
+                "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+                "CELERY_QUEUE": f"{self.name}-queue",
+                "CELERY_BEAT_SCHEDULE_FILENAME": str(self.dir / "celerybeat-schedule"),
+                "STATIC_ROOT": str(self.dir / "static"),
+                "MEDIA_ROOT": str(self.dir / "media"),
+                "PRIVATE_MEDIA_ROOT": str(self.dir / "private"),
+                "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
+                "PORT": str(self.web_port),
+                # Plain HTTP on 127.0.0.1: no redirect to HTTPS, cookies without the Secure flag.
+                "SECURE_SSL_REDIRECT": "0",
+                "SESSION_COOKIE_SECURE": "0",
+                "CSRF_COOKIE_SECURE": "0",
+                "LOG_LEVEL": "WARNING",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        base.update(self.extra_env)
+        base.update(extra)
+        return base
+
+    secret_key = secrets.token_urlsafe(50)
+
+    def use_in_this_process(self) -> None:
+        """Point this process's Django at the stack (call before django.setup())."""
+        os.environ.update(self.env())
+        import django
+
+        django.setup()
+
+    # --- processes -----------------------------------------------------------------------------
+
+    def _start(self, name: str, argv: list[str], **env) -> subprocess.Popen:
+        log = (self.dir / f"{name}.log").open("ab")
+        proc = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        self.procs[name] = proc
+        return proc
+
+    def start_redis(self) -> None:
+        self._start(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self._redis_dir),
+            ],
+        )
+        wait_until(self.redis_answers, timeout=10, what="the private redis-server")
+
+    def redis_answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop_redis(self) -> None:
+        self.stop("redis")
+
+    def release(self) -> None:
+        """The release steps, as `make serve` runs them: database, migrate, load content, static."""
+        reset_database(self.database_url)
+        for argv in (["bash", "scripts/release.sh"], [PY, "manage.py", "collectstatic", "--noinput", "-v0"]):
+            result = subprocess.run(
+                argv, cwd=ROOT, env=self.env(PYTHON=PY), capture_output=True, text=True, timeout=300
+            )
+            if result.returncode != 0:
+                raise SystemExit(f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+
+    def start_web(self, **env) -> None:
+        self._start("web", [str(BIN / "gunicorn"), "clinic.wsgi:application", "--config", "gunicorn.conf.py"], **env)
+        wait_until(
+            lambda: self.procs["web"].poll() is not None or fetch(self.base_url + "/healthz", timeout=2)[0] == 200,
+            timeout=60,
+            interval=0.5,
+            what="gunicorn to answer /healthz",
+        )
+        if self.procs["web"].poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{(self.dir / 'web.log').read_text()[-3000:]}")
+
+    def start_worker(self, *, concurrency: int = 2, **env) -> None:
+        self._start(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "clinic",
+                "worker",
+                "--loglevel=INFO",
+                f"--concurrency={concurrency}",
+                "--hostname",
+                f"{self.name}@localhost",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            **env,
+        )
+        log = self.dir / "worker.log"
+        wait_until(
+            lambda: self.procs["worker"].poll() is not None or "ready." in log.read_text(errors="replace"),
+            timeout=60,
+            interval=0.5,
+            what="the Celery worker to be ready",
+        )
+
+    def start_beat(self, **env) -> None:
+        self._start("beat", [str(BIN / "celery"), "-A", "clinic", "beat", "--loglevel=INFO"], **env)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs.get(name)
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=15)
+
+    def stop(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is not None:
+            stop_group(proc)
+
+    def stop_all(self) -> None:
+        for name in ("web", "beat", "worker", "redis"):
+            self.stop(name)
+        for name in list(self.procs):
+            self.stop(name)
+
+    def __enter__(self):
+        # Ctrl-C or a TERM from make: unwind through __exit__, which stops everything.
+        signal.signal(signal.SIGTERM, _interrupt)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_all()
+        return False
+
+
+def ensure_wrk() -> str:
+    """The wrk load tool, installed with apt-get if missing."""
+    path = shutil.which("wrk")
+    if path:
+        return path
+    print("installing wrk (apt-get)...", flush=True)
+    install = ["apt-get", "install", "-y", "-qq", "wrk"]
+    if os.geteuid() != 0:
+        install = ["sudo", "-n", *install]
+    if subprocess.run(install, capture_output=True, timeout=300).returncode != 0:
+        subprocess.run([*install[:-4], "update", "-qq"], capture_output=True, timeout=300)
+        subprocess.run(install, check=True, capture_output=True, timeout=300)
+    return shutil.which("wrk") or "wrk"
