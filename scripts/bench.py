@@ -17,22 +17,17 @@ Bounded: every wrk run lasts BENCH_SECONDS (default 10), the form client at most
 (default 200) submissions or 120 s. Everything started is stopped on exit, Ctrl-C or failure.
 """
 
-import http.client
 import os
 import re
 import statistics
 import subprocess
 import sys
-import threading
-import time
 import uuid
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.stacklib import SmtpSink, Stack, ensure_wrk, fetch  # noqa: E402
+from scripts.stacklib import SmtpSink, Stack, ensure_wrk, fetch, paced_submissions  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
@@ -163,110 +158,18 @@ def admin_queries(session_key: str) -> tuple[int, int]:
     return status, len(ctx.captured_queries)
 
 
-# --- the candidacy form client ---------------------------------------------------------------------
-
-FIELD = re.compile(r'<input[^>]*name="(csrfmiddlewaretoken|captcha_0|started|submission_token)"[^>]*value="([^"]*)"')
-
-
-def candidate_answers(i: int) -> dict:
-    return {
-        "first_name": "Bench",
-        "last_name": f"Patient{i}",
-        "email": f"bench-post{i}@example.com",
-        "phone": "239 555 0100",
-        "preferred_contact": "either",
-        "office": "oak-park",
-        "knees": "right",
-        "right_pain": "7",
-        "right_pain_time": "60",
-        "duration": "1to5y",
-        "onset": "old_injury",
-        "treatments_tried": "nsaids",
-        "replacement_recommended": "no",
-        "instability": "on",
-        "message": "It hurts on the stairs.",
-        "callback_window": "Any time",
-        "out_of_network_acknowledged": "on",
-        "consent_to_contact": "on",
-        "website": "",
-    }
-
-
-class FormClient(threading.Thread):
-    """GET the form, answer the captcha from the database (as a test would), POST it; time both."""
-
-    def __init__(self, port: int, jobs: list[int], lock: threading.Lock, deadline: float):
-        super().__init__(daemon=True)
-        self.port, self.jobs, self.lock, self.deadline = port, jobs, lock, deadline
-        self.gets: list[float] = []
-        self.posts: list[float] = []
-        self.errors: list[str] = []
-        self.cookies: dict[str, str] = {}
-
-    def request(self, conn, method, path, body=None, headers=None):
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        start = time.perf_counter()
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        elapsed = (time.perf_counter() - start) * 1000
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response.status, response, data, elapsed
-
-    def run(self):
-        from captcha.models import CaptchaStore
-        from django.db import connection as db
-
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        try:
-            while time.monotonic() < self.deadline:
-                with self.lock:
-                    if not self.jobs:
-                        return
-                    i = self.jobs.pop()
-                status, _, page, elapsed = self.request(conn, "GET", "/candidate/")
-                self.gets.append(elapsed)
-                hidden = dict(FIELD.findall(page.decode()))
-                if status != 200 or len(hidden) < 4:
-                    self.errors.append(f"GET /candidate/ answered {status}")
-                    continue
-                answer = CaptchaStore.objects.get(hashkey=hidden["captcha_0"]).response
-                form = {**candidate_answers(i), **hidden, "captcha_1": answer}
-                status, response, page, elapsed = self.request(
-                    conn,
-                    "POST",
-                    "/candidate/",
-                    body=urlencode(form),
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
-                )
-                self.posts.append(elapsed)
-                if status != 302 or "/thanks/" not in (response.getheader("Location") or ""):
-                    errors = re.findall(
-                        r'class="[^"]*(?:invalid-feedback|alert-danger)[^"]*"[^>]*>([^<]+)', page.decode()
-                    )
-                    self.errors.append(f"POST answered {status}: {errors[:2]}")
-        finally:
-            conn.close()
-            db.close()
+# --- the candidacy form ----------------------------------------------------------------------------
 
 
 def form_load(port: int) -> dict:
-    jobs = list(range(POSTS))
-    lock = threading.Lock()
-    deadline = time.monotonic() + POST_TIME_LIMIT
-    clients = [FormClient(port, jobs, lock, deadline) for _ in range(POST_CLIENTS)]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join(timeout=POST_TIME_LIMIT + 30)
-    gets = [t for c in clients for t in c.gets]
-    posts = [t for c in clients for t in c.posts]
-    errors = [e for c in clients for e in c.errors]
-    return {"gets": gets, "posts": posts, "errors": errors}
+    """BENCH_POSTS candidacy submissions from 4 clients as fast as they go (bounded in time)."""
+    emails = [f"bench-post{i}@example.com" for i in range(POSTS)]
+    results = paced_submissions(port, emails, rate=1000.0, clients=POST_CLIENTS, time_limit=POST_TIME_LIMIT)
+    return {
+        "gets": [r["get"] * 1000 for r in results if r["get"] is not None],
+        "posts": [r["post"] * 1000 for r in results if r["post"] is not None],
+        "errors": [r["error"] for r in results if r["error"]],
+    }
 
 
 def p(values: list[float], q: float) -> float:
