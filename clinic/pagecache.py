@@ -52,6 +52,7 @@ CACHED_PAGES: dict[str, frozenset[str]] = {
     "articles:treatment": frozenset(),
     "casestudies:list": frozenset({"page"}),
     "casestudies:detail": frozenset(),
+    "django.contrib.sitemaps.views.sitemap": frozenset(),
 }
 # Cookies that can change what a page shows (the messages framework's cookie is "messages").
 MESSAGES_COOKIE = "messages"

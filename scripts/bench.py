@@ -13,8 +13,8 @@ an SMTP sink in this process. Then, in one run:
 3. the admin inquiry changelist with 10,000 inquiries and 50 staff users: p99 through gunicorn with
    a signed-in session cookie, and queries per request counted in this process.
 
-Bounded: every wrk run lasts BENCH_SECONDS (default 10), the form client at most BENCH_POSTS
-(default 200) submissions or 120 s. Everything started is stopped on exit, Ctrl-C or failure.
+Bounded: every wrk run lasts BENCH_SECONDS (default 5; 3 alternating rounds per page), the form
+client at most BENCH_POSTS (default 200) submissions or 120 s. Everything started is stopped on exit, Ctrl-C or failure.
 """
 
 import os
@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.stacklib import SmtpSink, Stack, ensure_wrk, fetch, paced_submissions  # noqa: E402
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = 3  # alternating static / page wrk runs per page
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 POSTS = int(os.environ.get("BENCH_POSTS", "200"))
 POST_CLIENTS = 4
@@ -61,6 +62,10 @@ def wrk(wrk_path: str, url: str, *, headers: dict | None = None, connections: in
         "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
     }
+
+
+def median_run(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p99", "errors")}
 
 
 # --- seeding (in this process, through Django) -----------------------------------------------------
@@ -222,8 +227,11 @@ def main() -> int:
                 for _ in range(3):
                     status, headers, body = fetch(base + path)
                 cache = headers.get("X-Page-Cache", "none")
-                static = wrk(wrk_path, base + statics[name])
-                page = wrk(wrk_path, base + path)
+                # Alternate static and page runs and take the median of each: other load on the
+                # machine then weighs on both alike.
+                runs = [(wrk(wrk_path, base + statics[name]), wrk(wrk_path, base + path)) for _ in range(ROUNDS)]
+                static = median_run([s for s, _ in runs])
+                page = median_run([p for _, p in runs])
                 rows.append(
                     (
                         f"{name} ({len(body) // 1024} KB, cache {cache})",
@@ -273,7 +281,10 @@ def main() -> int:
         sink.stop()
 
     print()
-    print(f"make bench: {os.cpu_count()} cores, wrk -t2 -c{CONNECTIONS} -d{SECONDS}s (admin -c4)")
+    print(
+        f"make bench: {os.cpu_count()} cores, wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, pages: median of {ROUNDS} "
+        f"alternating runs each (admin: one run, -c4)"
+    )
     print(f"| {'what':<58} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | compared |")
     print(f"|{'-' * 60}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|----------|")
     for name, m, note in rows:

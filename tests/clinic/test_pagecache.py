@@ -20,6 +20,7 @@ PAGES = [
     "/case-studies/",
     "/case-studies/case-history-1-69-year-old-man-both-knees/",
     "/articles/feed/",
+    "/sitemap.xml",
 ]
 
 
