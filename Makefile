@@ -52,5 +52,11 @@ serve: install ## The production-like stack on this host: gunicorn, Celery worke
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_COOKIES=$${SECURE_COOKIES:-0} \
 	PORT=$${PORT:-8000} ./scripts/serve.sh
 
+bench: install ## Measure pages, forms and admin on the production-like stack (own database and Redis; installs wrk)
+	$(PY) scripts/bench.py
+
+chaos: install ## Fault drills on the production-like stack: worker kills, Redis outage, SMTP refusals (about 10 min)
+	$(PY) scripts/chaos.py
+
 clean: ## Remove the virtualenv, npm packages, collected static files and var/
 	rm -rf $(VENV) node_modules staticfiles var

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clinic.admin import PublicContentAdmin
+
 from . import services
 from .models import Article, ArticleAuthor, Author, Reference, Treatment
 
@@ -50,7 +52,7 @@ class ReferenceInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(PublicContentAdmin):
     list_display = ["title", "status", "published_on", "treatment_list", "last_reviewed_on", "review_due"]
     list_filter = ["status", ReviewDueFilter, "treatments", "published_on"]
     search_fields = ["title", "summary", "body", "slug"]
@@ -99,7 +101,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(PublicContentAdmin):
     list_display = ["name", "credentials", "office"]
     list_filter = ["office"]
     search_fields = ["name", "credentials"]
@@ -113,7 +115,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(admin.ModelAdmin):
+class TreatmentAdmin(PublicContentAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "description"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from clinic.admin import PublicContentAdmin
+
 from .forms import PainMeasurementForm
 from .models import CaseStudy, PainMeasurement, TreatmentStep
 
@@ -17,7 +19,7 @@ class PainMeasurementInline(admin.TabularInline):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(admin.ModelAdmin):
+class CaseStudyAdmin(PublicContentAdmin):
     list_display = ["title", "number", "patient_age", "patient_sex", "condition", "source", "order"]
     list_editable = ["order"]
     list_select_related = ["source"]
@@ -40,7 +42,7 @@ class CaseStudyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PainMeasurement)
-class PainMeasurementAdmin(admin.ModelAdmin):
+class PainMeasurementAdmin(PublicContentAdmin):
     """All figures across cases, to check them against the source at a glance."""
 
     form = PainMeasurementForm

@@ -81,6 +81,9 @@ MIDDLEWARE = [
     # ETag on every page and 304 for a matching If-None-Match / If-Modified-Since (views that know
     # when their content last changed also send Last-Modified).
     "django.middleware.http.ConditionalGetMiddleware",
+    # Right inside ConditionalGetMiddleware, so a cached page still answers conditional requests
+    # with 304; below NoStoreMiddleware, so private pages are marked before it decides.
+    "clinic.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -201,7 +204,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout":
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {"task": "intake.tasks.sweep_handoffs", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {
+    "task": "intake.tasks.sweep_handoffs",
+    "schedule": env.float("INTAKE_HANDOFF_SWEEP_INTERVAL", default=60.0),
+}
 
 
 # Triage in admin. A new inquiry is overdue after TRIAGE_SLA_HOURS (calendar hours); closed ones
@@ -381,3 +387,21 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Where the clinic's articles, case histories and offices are kept as data files.
 CONTENT_DIR = Path(env.str("CONTENT_DIR", default=str(BASE_DIR / "content")))
+
+# --- Page cache, and the timings the reliability drills shorten ---------------------------------
+
+# Whole public pages (home, articles, treatments, case studies) cached for anonymous visitors in
+# Django's cache, retired on any content change (clinic/pagecache.py). On by default only with a
+# shared cache (Redis): a per-process memory cache would not see another process's content changes.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_ALIAS = "default"
+# Each web process also keeps its most recent pages in memory and rechecks the version this often.
+PAGE_CACHE_LOCAL_ENTRIES = env.int("PAGE_CACHE_LOCAL_ENTRIES", default=200)
+PAGE_CACHE_VERSION_CHECK = env.float("PAGE_CACHE_VERSION_CHECK", default=1.0)
+
+# The hand-off's retry backoff (seconds, doubling from the base up to the cap); the beat sweep's
+# period is INTAKE_HANDOFF_SWEEP_INTERVAL (intake block above). The production defaults suit a real
+# mail server; `make chaos` shortens them to run quickly.
+INTAKE_RETRY_BASE_DELAY = env.int("INTAKE_RETRY_BASE_DELAY", default=30)
+INTAKE_RETRY_MAX_DELAY = env.int("INTAKE_RETRY_MAX_DELAY", default=600)

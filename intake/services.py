@@ -8,6 +8,7 @@ symptoms. Logs carry ids and references, never what the person wrote.
 """
 
 import logging
+import smtplib
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -156,7 +157,8 @@ def deliver_message(*, message_id: int) -> bool:
 
     Returns True if it was sent now, False if it was already sent, given up, or locked by another
     worker. On failure records the error and attempt on the row (status "failed" after
-    INTAKE_HANDOFF_MAX_ATTEMPTS) and raises DeliveryFailed. Safe to rerun.
+    INTAKE_HANDOFF_MAX_ATTEMPTS, or at once on a permanent SMTP refusal) and raises DeliveryFailed.
+    Safe to rerun.
     """
     error = None
     with transaction.atomic():
@@ -178,7 +180,7 @@ def deliver_message(*, message_id: int) -> bool:
         except Exception as exc:  # SMTP, network, time limit: recorded for staff, retried later
             error = exc
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= settings.INTAKE_HANDOFF_MAX_ATTEMPTS:
+            if message.attempts >= settings.INTAKE_HANDOFF_MAX_ATTEMPTS or is_permanent_failure(exc):
                 message.status = OutboxMessage.Status.FAILED
             logger.warning(
                 "intake: sending outbox message %s (%s) failed on attempt %s: %s",
@@ -207,6 +209,16 @@ def deliver_message(*, message_id: int) -> bool:
 def _reference(message: OutboxMessage) -> str | None:
     """The inquiry reference for a log line (never the person's details); None for the newsletter."""
     return message.inquiry.reference if message.inquiry_id else None
+
+
+def is_permanent_failure(exc: Exception) -> bool:
+    """The mail server refused for good (an SMTP 5xx reply, e.g. 550 no such mailbox): retrying
+    cannot help, so the message is marked failed at once for staff to see. 4xx replies (421 busy)
+    and network errors are temporary and retried."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(exc, smtplib.SMTPResponseException) and isinstance(code, int) and 500 <= code < 600
 
 
 def sweep_handoffs(*, limit: int = 200) -> int:

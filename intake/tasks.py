@@ -8,18 +8,18 @@ are ignored (no result backend).
 import random
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from . import services
 
-# Exponential backoff between retries, capped: the broker's visibility timeout (settings) must stay
-# longer than RETRY_MAX_DELAY plus the task time limit.
-RETRY_BASE_DELAY = 30
-RETRY_MAX_DELAY = 600
-
 
 def _backoff(retries: int) -> int:
-    return min(RETRY_MAX_DELAY, RETRY_BASE_DELAY * 2**retries) + random.randint(0, 10)
+    """Exponential backoff between retries, capped (INTAKE_RETRY_BASE_DELAY, INTAKE_RETRY_MAX_DELAY:
+    30 s doubling up to 600 s by default), plus a little jitter. The broker's visibility timeout
+    (settings) must stay longer than the cap plus the task time limit."""
+    base = settings.INTAKE_RETRY_BASE_DELAY
+    return min(settings.INTAKE_RETRY_MAX_DELAY, base * 2**retries) + random.randint(0, min(10, base))
 
 
 @shared_task(bind=True, max_retries=8, ignore_result=True)

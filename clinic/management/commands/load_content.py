@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from clinic import pagecache
 from clinic.content import SKIPPED, LoadReport
 
 # Run in this order: later loaders refer to rows the earlier ones made.
@@ -31,6 +32,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             for dotted in LOADERS:
                 import_string(dotted)(content_dir, report, force=force)
+            # Always, not only when a row changed: the release steps run this on every deploy,
+            # which may also have changed the templates the cached pages were rendered with.
+            pagecache.content_changed()
         for status, label in report.rows:
             if status == SKIPPED:
                 note = "edited in admin since the last load (--force overwrites)"
