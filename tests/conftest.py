@@ -5,18 +5,19 @@ Everything here listens on 127.0.0.1 only, waits a bounded time, and is stopped 
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+# The same process helpers the bench and chaos scripts use.
+from scripts.stacklib import free_port, stop_group, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -34,36 +35,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "services" in item.keywords:
             item.add_marker(skip)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-
-
-def stop_process(proc: subprocess.Popen, *, timeout: float = 15) -> None:
-    """Stop a process group started with start_new_session=True: TERM, then KILL."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-    except ProcessLookupError:
-        pass
 
 
 class RedisServer:
@@ -98,7 +69,7 @@ class RedisServer:
 
     def stop(self):
         if self.proc is not None:
-            stop_process(self.proc)
+            stop_group(self.proc)
             self.proc = None
 
     def _answers(self) -> bool:
@@ -175,7 +146,7 @@ def service_env(**extra) -> dict:
 def start_celery_worker(log_path: Path, *, hostname: str, **env) -> subprocess.Popen:
     """Start `celery -A clinic worker` on the test queue; `env` overrides service_env() (REDIS_URL...).
 
-    Returns once the worker answers a ping on the broker it was given. Stop it with stop_process().
+    Returns once the worker answers a ping on the broker it was given. Stop it with stop_group().
     """
     from clinic.celery import app
 
@@ -214,7 +185,7 @@ def start_celery_worker(log_path: Path, *, hostname: str, **env) -> subprocess.P
                 what="the Celery worker to answer a ping",
             )
     except BaseException:
-        stop_process(proc)
+        stop_group(proc)
         raise
     if proc.poll() is not None:
         pytest.fail(f"Celery worker exited at start:\n{log_path.read_text()[-3000:]}")
@@ -241,7 +212,7 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_sink, tmp_path_factor
         yield proc
     finally:
         app.conf.task_always_eager = True
-        stop_process(proc)
+        stop_group(proc)
 
 
 def point_celery_at(url: str) -> None:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from articles import services
 from articles.images import make_renditions, validate_public_image
-from tests.conftest import ROOT, free_port, service_env, stop_process, wait_until
+from tests.conftest import ROOT, free_port, service_env, stop_group, wait_until
 
 from .factories import make_article, make_author
 
@@ -142,7 +142,7 @@ def test_uploaded_images_are_served_by_gunicorn_with_debug_off(tmp_path):
             assert status == 200 and headers["Content-Type"] == "image/jpeg" and data[:2] == b"\xff\xd8"
             assert "immutable" in headers["Cache-Control"]
     finally:
-        stop_process(proc)
+        stop_group(proc)
 
 
 @pytest.mark.django_db

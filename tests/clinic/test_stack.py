@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 
 from clinic.celery import app
-from tests.conftest import ROOT, free_port, service_env, stop_process, wait_until
+from tests.conftest import ROOT, free_port, service_env, stop_group, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -77,5 +77,5 @@ def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
         assert "beat: Starting..." in text, "Celery beat runs as its own process"
         assert f"{queue}" in text
     finally:
-        stop_process(proc, timeout=30)
+        stop_group(proc, timeout=30)
     assert fetch(base + "/healthz")[0] is None, "stopping serve.sh stops gunicorn"

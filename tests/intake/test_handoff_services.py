@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinic.celery import app
 from intake import services, tasks
 from intake.models import Inquiry, OutboxMessage
-from tests.conftest import point_celery_at, start_celery_worker, stop_process, wait_until
+from tests.conftest import point_celery_at, start_celery_worker, stop_group, wait_until
 from tests.intake.conftest import candidate_data
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -112,7 +112,7 @@ def test_a_submission_while_redis_is_down_is_thanked_stored_and_delivered_once_w
         tasks.sweep_handoffs.delay()
         wait_until(lambda: len(received_for(smtp_sink, inquiry)) >= 2, timeout=10, what="the sink to get both messages")
     finally:
-        stop_process(worker)
+        stop_group(worker)
     received = received_for(smtp_sink, inquiry)
     assert sorted(rcpt[0] for rcpt, _ in received) == ["outage@example.com", "triage@localhost"]
     assert list(inquiry.outbox.values_list("attempts", flat=True)) == [1, 1]

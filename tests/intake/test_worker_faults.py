@@ -18,7 +18,7 @@ from django.db import transaction
 from clinic.celery import app
 from intake import services, tasks
 from intake.models import OutboxMessage
-from tests.conftest import free_port, point_celery_at, start_celery_worker, stop_process, wait_until
+from tests.conftest import free_port, point_celery_at, start_celery_worker, stop_group, wait_until
 
 from .test_services import answers
 
@@ -102,9 +102,9 @@ def test_a_worker_killed_while_sending_loses_no_email(gated_sink, tmp_path):
         app.conf.task_always_eager = old_eager
         point_celery_at(old_url)
         if first is not None:
-            stop_process(first)
+            stop_group(first)
         if second is not None:
-            stop_process(second)
+            stop_group(second)
 
     assert sorted(gated_sink.received) == sorted(expected)  # each once
     rows = list(inquiry.outbox.all())
