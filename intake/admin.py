@@ -367,6 +367,9 @@ def csv_safe(value) -> str:
 @admin.register(Inquiry)
 class InquiryAdmin(admin.ModelAdmin):
     form = InquiryTriageForm
+    # A triage list is read from the top (oldest new first); 50 rows a page halves the template work
+    # of Django's default 100, which `make bench` showed is most of the page's time.
+    list_per_page = 50
     list_display = [
         "reference",
         "name_display",
