@@ -291,10 +291,13 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         template = "intake/email/patient_confirmation.txt"
     else:
         subscriber = message.subscriber
+        unsubscribe_url = settings.SITE_URL + newsletter_unsubscribe_path(subscriber)
         context.update(
-            confirm_url=settings.SITE_URL + newsletter_confirm_path(subscriber),
-            unsubscribe_url=settings.SITE_URL + newsletter_unsubscribe_path(subscriber),
+            confirm_url=settings.SITE_URL + newsletter_confirm_path(subscriber), unsubscribe_url=unsubscribe_url
         )
+        # RFC 8058: mail clients show their own "Unsubscribe" and POST to the link in one click.
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         subject = f"Please confirm your {identity.CLINIC_NAME} e-newsletter subscription"
         to = [subscriber.email]
         template = "intake/email/newsletter_confirmation.txt"

@@ -40,10 +40,13 @@ def test_sign_up_confirm_and_unsubscribe(client, offices, django_capture_on_comm
     subscriber.refresh_from_db()
     assert subscriber.status == "confirmed"
 
-    # One click: a mail client POSTs to the link with no CSRF token.
+    # One click (RFC 8058): the mail client POSTs to the List-Unsubscribe link with no CSRF token.
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post(link(message, "unsubscribe"))
+    unsubscribe = link(message, "unsubscribe")
+    assert message.extra_headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000{unsubscribe}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    response = Client(enforce_csrf_checks=True).post(unsubscribe)
     assert response.status_code == 200
     subscriber.refresh_from_db()
     assert subscriber.status == "unsubscribed"
