@@ -129,6 +129,22 @@ class ProtectedForm(forms.Form):
                 self.data = self.data.copy()
                 self.data["started"] = signing.dumps(time.time(), salt=STARTED_SALT)
 
+    def protection_layout(self) -> list:
+        """The spam-protection fields, placed at the end of every form."""
+        return [
+            Field("captcha", autocomplete="off"),
+            Div("website", css_class="intake-hp", aria_hidden="true"),
+            "started",
+        ]
+
+    def set_layout(self, *items, submit: str, css_class: str = "btn-brand btn-lg") -> None:
+        """The crispy-forms layout: `items`, then the submit button. The template has the <form>
+        element and its CSRF token."""
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*items, Submit("submit", submit, css_class=css_class))
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("website"):
@@ -176,6 +192,9 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
             self.fields["email"].widget.attrs["autocomplete"] = "email"
         if "phone" in self.fields:
             self.fields["phone"].widget = forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
+
+    def protection_layout(self) -> list:
+        return [*super().protection_layout(), "submission_token"]
 
     def clean_submission_token(self):
         # A missing or forged token only costs the sender the double-click protection.
@@ -327,10 +346,7 @@ class CandidateForm(InquiryForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's <form> has the token
-        self.helper.layout = Layout(
+        self.set_layout(
             _section(0, "first_name", "last_name", "email", "phone", "preferred_contact", "office"),
             _section(
                 1,
@@ -352,12 +368,9 @@ class CandidateForm(InquiryForm):
                 "callback_window",
                 "out_of_network_acknowledged",
                 "consent_to_contact",
-                Field("captcha", autocomplete="off"),
-                Div("website", css_class="intake-hp", aria_hidden="true"),
-                "started",
-                "submission_token",
+                *self.protection_layout(),
             ),
-            Submit("submit", "Send", css_class="btn-brand btn-lg"),
+            submit="Send",
         )
 
     def clean_image(self):
@@ -392,24 +405,12 @@ class QuestionForm(InquiryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = False
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's <form> has the token
-        self.helper.layout = Layout(
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "preferred_contact",
-            "office",
-            "message",
+        self.set_layout(
+            *self.Meta.fields,
             "consent_to_contact",
-            Field("captcha", autocomplete="off"),
-            Div("website", css_class="intake-hp", aria_hidden="true"),
-            "started",
-            "submission_token",
+            *self.protection_layout(),
             "article_slug",
-            Submit("submit", "Send my question", css_class="btn-brand btn-lg"),
+            submit="Send my question",
         )
 
     def answers(self) -> dict:
@@ -453,26 +454,8 @@ class AppointmentForm(InquiryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's <form> has the token
-        self.helper.layout = Layout(
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "preferred_contact",
-            "office",
-            "patient_status",
-            "preferred_days",
-            "preferred_times",
-            "message",
-            "consent_to_contact",
-            Field("captcha", autocomplete="off"),
-            Div("website", css_class="intake-hp", aria_hidden="true"),
-            "started",
-            "submission_token",
-            Submit("submit", "Request an appointment", css_class="btn-brand btn-lg"),
+        self.set_layout(
+            *self.Meta.fields, "consent_to_contact", *self.protection_layout(), submit="Request an appointment"
         )
 
 
@@ -481,13 +464,4 @@ class NewsletterForm(ProtectedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the template's <form> has the token
-        self.helper.layout = Layout(
-            "email",
-            Field("captcha", autocomplete="off"),
-            Div("website", css_class="intake-hp", aria_hidden="true"),
-            "started",
-            Submit("submit", "Subscribe", css_class="btn-brand"),
-        )
+        self.set_layout("email", *self.protection_layout(), submit="Subscribe", css_class="btn-brand")
