@@ -8,6 +8,7 @@ on exit, on Ctrl-C and on failure (use the stack as a context manager).
 """
 
 import email
+import email.message
 import os
 import re
 import secrets
@@ -94,7 +95,8 @@ def reset_database(url: str) -> None:
 
 
 class SmtpSink:
-    """An SMTP server (aiosmtpd) on 127.0.0.1 that records what it accepts.
+    """An SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts (also the
+    tests' `smtp_sink` fixture).
 
     `mode` is "accept" or "refuse" (421 to every message: a busy server); recipients in
     `bounce_domain` are always refused with 550 (a permanent failure).
@@ -107,7 +109,7 @@ class SmtpSink:
 
         self.port = free_port()
         self.mode = "accept"
-        self.received: list[tuple[float, list[str], str, str]] = []  # (time, rcpts, Message-ID, Subject)
+        self.messages: list[tuple[float, list[str], email.message.Message]] = []  # (time, rcpts, message)
         self.refused = 0
         self._lock = threading.Lock()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -125,14 +127,18 @@ class SmtpSink:
             return "421 4.3.2 Service not available, try again later"
         message = email.message_from_bytes(envelope.content)
         with self._lock:
-            self.received.append(
-                (time.time(), list(envelope.rcpt_tos), message["Message-ID"] or "", message["Subject"] or "")
-            )
+            self.messages.append((time.time(), list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
     def snapshot(self) -> list[tuple[float, list[str], str, str]]:
+        """(time, recipients, Message-ID, Subject) of every accepted message."""
         with self._lock:
-            return list(self.received)
+            return [(t, rcpts, msg["Message-ID"] or "", msg["Subject"] or "") for t, rcpts, msg in self.messages]
+
+    def received(self) -> list[tuple[list[str], email.message.Message]]:
+        """(recipients, message) of every accepted message."""
+        with self._lock:
+            return [(rcpts, msg) for _, rcpts, msg in self.messages]
 
     def start(self):
         self.controller.start()
