@@ -9,15 +9,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
-from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 # The same process helpers the bench and chaos scripts use.
-from scripts.stacklib import free_port, stop_group, wait_until
+from scripts.stacklib import SmtpSink, free_port, stop_group, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -92,33 +90,11 @@ def redis_server():
     shutil.rmtree(server.dir, ignore_errors=True)
 
 
-class SmtpSink:
-    """An SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it receives."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages = []
-        self._lock = threading.Lock()
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):
-        with self._lock:
-            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-    def received(self):
-        with self._lock:
-            return list(self.messages)
-
-
 @pytest.fixture(scope="session")
 def smtp_sink():
-    sink = SmtpSink()
-    sink.controller.start()
+    sink = SmtpSink().start()
     yield sink
-    sink.controller.stop()
+    sink.stop()
 
 
 def service_env(**extra) -> dict:
@@ -230,6 +206,8 @@ def point_celery_at(url: str) -> None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    # The control mailbox (ping, inspect) caches the producer pool it first used.
+    app.control.mailbox.__dict__.pop("producer_pool", None)
     pools.reset()
 
 
@@ -241,6 +219,8 @@ def redis_backed(redis_server, settings):
 
     from clinic.celery import app
 
+    # Before the settings change: Celery's configuration reads through to Django's settings.
+    old_url, old_eager = app.conf.broker_url, app.conf.task_always_eager
     settings.REDIS_URL = redis_server.url
     settings.CELERY_BROKER_URL = redis_server.url
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -252,7 +232,6 @@ def redis_backed(redis_server, settings):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    old_url, old_eager = app.conf.broker_url, app.conf.task_always_eager
     point_celery_at(redis_server.url)
     app.conf.task_always_eager = False
     try:
