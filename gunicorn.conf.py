@@ -22,3 +22,18 @@ accesslog = "-"
 errorlog = "-"
 # No query strings in the access log: search terms are the patient's business.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
+
+# gunicorn's own error and access logs as JSON lines, like the application's (clinic/logs.py), unless
+# LOG_FORMAT=plain. Same default as the settings: plain only for development (DEBUG on).
+_debug = os.environ.get("DEBUG", "").lower() in {"1", "true", "yes", "on"}
+if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "clinic.logs.JsonFormatter"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+    }

@@ -1,5 +1,6 @@
 """`make serve`'s stack (scripts/serve.sh: gunicorn, Celery worker, Celery beat) answers on 127.0.0.1."""
 
+import json
 import re
 import subprocess
 import urllib.request
@@ -76,6 +77,12 @@ def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
         text = log.read_text()
         assert "beat: Starting..." in text, "Celery beat runs as its own process"
         assert f"{queue}" in text
+        # gunicorn's access log is JSON lines like the application's, without query strings.
+        fetch(base + "/search/?q=my+sore+joint+xyzzy")
+        wait_until(lambda: "/search/" in log.read_text(), timeout=10, what="the access log line")
+        access = [json.loads(line) for line in log.read_text().splitlines() if '"gunicorn.access"' in line]
+        assert any('"GET /search/ HTTP/1.1" 200' in entry["message"] for entry in access), access[-3:]
+        assert "xyzzy" not in log.read_text()
     finally:
         stop_group(proc, timeout=30)
     assert fetch(base + "/healthz")[0] is None, "stopping serve.sh stops gunicorn"
