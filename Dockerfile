@@ -8,8 +8,8 @@ RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 FROM python:3.11-slim-bookworm AS python-deps
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python -m venv /venv
-COPY requirements.txt ./
-RUN /venv/bin/pip install -r requirements.txt
+COPY requirements.txt constraints.txt ./
+RUN /venv/bin/pip install -r requirements.txt -c constraints.txt
 
 FROM python:3.11-slim-bookworm
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
