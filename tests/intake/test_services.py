@@ -70,6 +70,20 @@ def test_the_hand_off_sends_the_staff_notification_and_the_confirmation_once(dja
     assert set(inquiry.outbox.values_list("status", flat=True)) == {"sent"}
 
 
+def test_an_outbox_message_already_sent_is_not_sent_again(django_capture_on_commit_callbacks):
+    inquiry = submit(django_capture_on_commit_callbacks)
+    message = inquiry.outbox.get(kind=OutboxMessage.Kind.STAFF_NOTIFICATION)
+    assert len(mail.outbox) == 2
+
+    # A duplicate task or an overlapping sweep asks for the same row again.
+    assert services.deliver_message(message_id=message.pk) is False
+    tasks.deliver_outbox_message.apply(args=[message.pk])
+
+    assert len(mail.outbox) == 2
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 1
+
+
 def test_the_staff_notification_has_the_reference_type_office_and_admin_link_only(django_capture_on_commit_callbacks):
     inquiry = submit(django_capture_on_commit_callbacks, office=None)
     staff = next(m for m in mail.outbox if m.to == ["triage@localhost"])
