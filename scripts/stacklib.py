@@ -148,6 +148,22 @@ class SmtpSink:
         self.controller.stop()
 
 
+def redis_server_argv(port: int, directory: Path | str) -> list[str]:
+    """A redis-server on 127.0.0.1 that keeps nothing on disk (for the scripts and the tests)."""
+    return ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", str(directory)]  # fmt: skip
+
+
+def redis_answers(port: int) -> bool:
+    """The redis-server on 127.0.0.1:`port` answers PING."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -221,31 +237,11 @@ class Stack:
         return proc
 
     def start_redis(self) -> None:
-        self._start(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self._redis_dir),
-            ],
-        )
+        self._start("redis", redis_server_argv(self.redis_port, self._redis_dir))
         wait_until(self.redis_answers, timeout=10, what="the private redis-server")
 
     def redis_answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
+        return redis_answers(self.redis_port)
 
     def stop_redis(self) -> None:
         self.stop("redis")

@@ -5,7 +5,6 @@ Everything here listens on 127.0.0.1 only, waits a bounded time, and is stopped 
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import pytest
 from django.conf import settings
 
 # The same process helpers the bench and chaos scripts use.
-from scripts.stacklib import SmtpSink, free_port, stop_group, wait_until
+from scripts.stacklib import SmtpSink, free_port, redis_answers, redis_server_argv, stop_group, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -46,37 +45,17 @@ class RedisServer:
 
     def start(self):
         self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.dir,
-            ],
+            redis_server_argv(self.port, self.dir),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        wait_until(self._answers, timeout=10, what=f"redis-server on port {self.port}")
+        wait_until(lambda: redis_answers(self.port), timeout=10, what=f"redis-server on port {self.port}")
 
     def stop(self):
         if self.proc is not None:
             stop_group(self.proc)
             self.proc = None
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
 
 
 @pytest.fixture
