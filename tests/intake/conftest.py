@@ -37,6 +37,11 @@ def protection(**overrides) -> dict:
     }
 
 
+def _merged(data: dict, overrides: dict) -> dict:
+    """A form's answers with `overrides` applied; an override of None leaves the field out."""
+    return {k: v for k, v in {**data, **overrides}.items() if v is not None}
+
+
 def candidate_data(**overrides) -> dict:
     data = {
         "first_name": "Ada",
@@ -59,8 +64,7 @@ def candidate_data(**overrides) -> dict:
         "consent_to_contact": "on",
         **protection(),
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return _merged(data, overrides)
 
 
 def question_data(**overrides) -> dict:
@@ -73,8 +77,7 @@ def question_data(**overrides) -> dict:
         "consent_to_contact": "on",
         **protection(),
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return _merged(data, overrides)
 
 
 def appointment_data(**overrides) -> dict:
@@ -92,8 +95,7 @@ def appointment_data(**overrides) -> dict:
         "consent_to_contact": "on",
         **protection(),
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return _merged(data, overrides)
 
 
 def image_bytes(fmt: str = "JPEG", size=(64, 48), exif: bytes | None = None) -> bytes:
