@@ -18,7 +18,7 @@ from django.db import transaction
 from clinic.celery import app
 from intake import services, tasks
 from intake.models import OutboxMessage
-from tests.conftest import free_port, point_celery_at, start_celery_worker, stop_group, wait_until
+from tests.conftest import free_port, start_celery_worker, stop_group, wait_until
 
 from .test_services import answers
 
@@ -73,11 +73,8 @@ def test_a_worker_killed_while_sending_loses_no_email(gated_sink, tmp_path):
         inquiry, _ = services.submit_inquiry(kind="candidate", submission_token=uuid.uuid4(), answers=answers())
     expected = {services.message_id_header(m) for m in inquiry.outbox.all()}
 
-    # Publish (and ping) on the suite's Redis even if an earlier test left the app's pooled
-    # connections pointing at a private server it has since stopped.
-    old_url, old_eager = app.conf.broker_url, app.conf.task_always_eager
-    point_celery_at(settings.REDIS_URL)
-    app.conf.task_always_eager = False
+    old_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # published to this test's worker through the suite's Redis
     first = second = None
     try:
         first = start_celery_worker(tmp_path / "first.log", hostname=f"{queue}-1@localhost", **smtp)
@@ -100,7 +97,6 @@ def test_a_worker_killed_while_sending_loses_no_email(gated_sink, tmp_path):
         wait_until(lambda: len(gated_sink.received) >= 2, timeout=30, what="both emails")
     finally:
         app.conf.task_always_eager = old_eager
-        point_celery_at(old_url)
         if first is not None:
             stop_group(first)
         if second is not None:
