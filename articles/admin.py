@@ -8,8 +8,7 @@ from clinic.admin import PublicContentAdmin
 
 from . import services
 from .models import Article, ArticleAuthor, Author, Reference, Treatment
-
-DUE_SOON_DAYS = 30
+from .reviews import DUE_SOON_DAYS
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -48,7 +47,15 @@ class ReferenceInline(admin.StackedInline):
     model = Reference
     extra = 0
     ordering = ["number"]
-    fields = [("number", "year", "date"), "authors", "title", "journal", ("volume_pages", "doi"), "note"]
+    fields = [
+        ("number", "year", "date"),
+        "authors",
+        "title",
+        "journal",
+        ("volume_pages", "doi"),
+        "note",
+        "editor_note",
+    ]
 
 
 @admin.register(Article)
@@ -63,7 +70,10 @@ class ArticleAdmin(PublicContentAdmin):
     readonly_fields = ["modified_at", "preview_link"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "treatments"]}),
-        ("Publishing", {"fields": ["status", "published_on", "updated_on", "preview_link", "modified_at"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_on", "source_published_on", "updated_on", "preview_link", "modified_at"]},
+        ),
         ("Medical review", {"fields": ["last_reviewed_on", "reviewer", "next_review_due"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
     ]
@@ -120,4 +130,8 @@ class TreatmentAdmin(PublicContentAdmin):
     list_editable = ["order"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "order"]
+    fields = ["name", "slug", "description", "editor_note", "body", "order"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.render_treatment(treatment=form.instance)

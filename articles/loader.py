@@ -15,8 +15,17 @@ from clinic.models import Office
 from . import services
 from .models import Article, ArticleAuthor, Author, Reference, Treatment
 
-ARTICLE_FIELDS = ("title", "summary", "status", "published_on", "updated_on", "last_reviewed_on", "next_review_due")
-REFERENCE_FIELDS = ("authors", "title", "journal", "year", "date", "volume_pages", "doi", "note")
+ARTICLE_FIELDS = (
+    "title",
+    "summary",
+    "status",
+    "published_on",
+    "source_published_on",
+    "updated_on",
+    "last_reviewed_on",
+    "next_review_due",
+)
+REFERENCE_FIELDS = ("authors", "title", "journal", "year", "date", "volume_pages", "doi", "note", "editor_note")
 
 
 class ContentError(ValueError):
@@ -68,8 +77,15 @@ def load_treatments(path: Path, report: LoadReport, *, force: bool) -> None:
     for entry in load_yaml(path):
         entry = dict(entry)
         slug = entry.pop("slug")
-        values = {"name": entry["name"], "description": " ".join(entry["description"].split()), "order": entry["order"]}
-        _, status = sync_row(Treatment, lookup={"slug": slug}, values=values, force=force)
+        values = {
+            "name": entry["name"],
+            "description": " ".join(entry["description"].split()),
+            "editor_note": " ".join(str(entry.get("editor_note") or "").split()),
+            "body": str(entry.get("body") or "").strip(),
+            "order": entry["order"],
+        }
+        treatment, status = sync_row(Treatment, lookup={"slug": slug}, values=values, force=force)
+        services.render_treatment(treatment=treatment)
         report.add(status, f"treatment {slug}")
 
 

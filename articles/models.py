@@ -13,6 +13,18 @@ class Treatment(LoadedContent):
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
     description = models.TextField(help_text="Plain text: a short definition in the articles' own words.")
+    editor_note = models.TextField(
+        "editor's note",
+        blank=True,
+        help_text="Shown beside the definition, visibly apart from it, where the clinic's words need a note "
+        "(they stay as they are).",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown, the treatment page: the clinic's own words, quoted. Editor's notes as "
+        "“> [!editor-note]” blocks.",
+    )
+    body_html = models.TextField(blank=True, editable=False)  # rendered from `body` on save, never per request
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -63,7 +75,9 @@ class Article(LoadedContent):
         help_text=(
             "Markdown. Start headings at ## (the title is the page's only top heading). Cite a "
             "reference by its number in brackets, (1), or as a superscript, <sup>1</sup>: the "
-            "number links to the reference list."
+            "number links to the reference list; write \\(1) for a number in brackets that is not a "
+            "citation. An editor's note, shown apart from the clinic's words: a quote block whose first "
+            "line is [!editor-note], e.g. “> [!editor-note]” then “> The note.”"
         )
     )
     # Rendered from `body` when the article is saved through the service, never per request.
@@ -72,7 +86,17 @@ class Article(LoadedContent):
     toc = models.JSONField(default=list, blank=True, editable=False)
     citations = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    published_on = models.DateField(null=True, blank=True)
+    # The date the article first appeared on this site (it goes public on that day); shown as such,
+    # never as the clinic's own publication date, which is `source_published_on` where a source gives one.
+    published_on = models.DateField(
+        "first shown on this site", null=True, blank=True, help_text="The article is public from this date."
+    )
+    source_published_on = models.DateField(
+        "published (as the source states)",
+        null=True,
+        blank=True,
+        help_text="Only where the source page states a publication date; blank otherwise.",
+    )
     updated_on = models.DateField(null=True, blank=True)
     last_reviewed_on = models.DateField(null=True, blank=True)
     reviewer = models.ForeignKey(
@@ -136,6 +160,11 @@ class Reference(models.Model):
     volume_pages = models.CharField("volume/pages", max_length=100, blank=True)
     doi = models.CharField("DOI", max_length=100, blank=True)
     note = models.CharField(max_length=200, blank=True, help_text='e.g. "Epub 2016 Nov 25."')
+    editor_note = models.TextField(
+        "editor's note",
+        blank=True,
+        help_text="Shown under the entry, apart from it, where the entry as the source gives it needs a note.",
+    )
 
     class Meta:
         ordering = ["article", "number"]
@@ -143,3 +172,42 @@ class Reference(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.authors} {self.title}"
+
+
+class SearchDocument(models.Model):
+    """One public page in the site search's single index: an article, a treatment or a case history.
+
+    Rebuilt from those rows by `articles.search.rebuild_index` whenever content changes (the loader,
+    admin saves); never edited by hand.
+    """
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        TREATMENT = "treatment", "Treatment"
+        CASE_STUDY = "case", "Case history"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.SlugField(max_length=200)
+    url = models.CharField(max_length=300)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    public_from = models.DateField(null=True, blank=True)  # an article's publication day; else always
+    # Ties in rank keep the site's own order (treatments, then articles, then case histories).
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="one_search_document_per_page")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class SearchWord(models.Model):
+    """A word of the indexed pages, for "Did you mean …" (pg_trgm similarity, or difflib on SQLite)."""
+
+    word = models.CharField(max_length=100, unique=True)
+
+    def __str__(self):
+        return self.word

@@ -1,7 +1,17 @@
-"""Markdown to safe HTML for an article body, with a table of contents and linked citations.
+r"""Markdown to safe HTML for an article body, with a table of contents and linked citations.
 
 Pure functions, no database: `articles.services` calls `render_body` when an article changes and
 stores the result, so no page request ever runs Markdown or the sanitiser.
+
+Two constructs beyond plain Markdown, for editors:
+- An editor's note, a quote block whose first line is `[!editor-note]`:
+
+      > [!editor-note]
+      > The clinic's page shows no video here.
+
+  It renders as `<aside class="editor-note" role="note">`, labelled "Editor's note", visibly apart
+  from the clinic's words, which stay as they were. Sanitised like the rest of the body.
+- `\(1)`: a number in brackets that is text, not a citation link (Markdown's backslash escape).
 """
 
 import html
@@ -12,17 +22,21 @@ from dataclasses import dataclass, field
 import markdown
 import nh3
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 
 # What an article body may contain after sanitising. No <h1> (the page has its title), no images
 # or embeds (nothing may load from another host; a hero image is uploaded instead), no scripts,
 # styles or event attributes: whatever an editor types, nh3 removes everything else.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
+    "a", "abbr", "aside", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small",
     "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id", "class"},
+    # Only what EditorNotes sets; nh3 keeps these on any aside, and an editor may type the same.
+    "aside": {"class", "role", "aria-label"},
+    "p": {"class"},
     "sup": {"class"},
     "h2": {"id"},
     "h3": {"id"},
@@ -52,6 +66,33 @@ class RenderedBody:
 def citation_anchor(number: int, occurrence: int) -> str:
     """The id of the occurrence-th marker citing `number` (1-based); the reference list links back to it."""
     return f"cite-{number}" if occurrence == 1 else f"cite-{number}-{occurrence}"
+
+
+EDITOR_NOTE_MARK = "[!editor-note]"
+EDITOR_NOTE_LABEL = "Editor’s note"
+EDITOR_NOTE_CLASS = "editor-note"
+
+
+class _EditorNotes(Treeprocessor):
+    """`> [!editor-note]` quote blocks become labelled asides (before inline parsing, so the mark
+    is still plain text)."""
+
+    def run(self, root):
+        for quote in root.iter("blockquote"):
+            first = quote[0] if len(quote) else None
+            if first is None or first.tag != "p" or not (first.text or "").lstrip().startswith(EDITOR_NOTE_MARK):
+                continue
+            first.text = first.text.lstrip()[len(EDITOR_NOTE_MARK) :].lstrip()
+            if not first.text and not len(first):
+                quote.remove(first)
+            quote.tag = "aside"
+            quote.set("class", EDITOR_NOTE_CLASS)
+            quote.set("role", "note")
+            quote.set("aria-label", EDITOR_NOTE_LABEL)
+            label = etree.Element("p")
+            label.set("class", "editor-note-label")
+            label.text = EDITOR_NOTE_LABEL
+            quote.insert(0, label)
 
 
 class _CitationProcessor(InlineProcessor):
@@ -91,8 +132,14 @@ def _flatten_toc(tokens: list[dict]) -> list[dict]:
 
 
 _TAG = re.compile(r"<[^>]+>")
-_BLOCK_END = re.compile(r"</(p|li|h[2-6]|blockquote|td|th|pre)>|<br\s*/?>")
+_BLOCK_END = re.compile(r"</(p|li|h[2-6]|blockquote|aside|td|th|pre)>|<br\s*/?>")
+_EDITOR_NOTE = re.compile(r'<aside\b[^>]*\bclass="editor-note"[^>]*>.*?</aside>', re.S)
 _SPACE = re.compile(r"[ \t\u00a0]+")
+
+
+def without_editor_notes(fragment: str) -> str:
+    """Rendered HTML with the editor's notes taken out: the clinic's own words only."""
+    return _EDITOR_NOTE.sub("", fragment)
 
 
 def html_to_text(fragment: str) -> str:
@@ -115,6 +162,8 @@ def render_body(source: str, *, reference_numbers: set[int]) -> RenderedBody:
     # Above the raw-HTML pattern (90), so "<sup>2</sup>" is seen as a citation; below backticks
     # and escapes, so code spans are left alone.
     md.inlinePatterns.register(_CitationProcessor(md, numbers=reference_numbers, counts=counts), "citation", 175)
+    # Above "inline" (20): the note's mark is matched before inline patterns could touch it.
+    md.treeprocessors.register(_EditorNotes(md), "editor_notes", 25)
     raw = md.convert(source)
     clean = nh3.clean(
         raw,
@@ -127,7 +176,7 @@ def render_body(source: str, *, reference_numbers: set[int]) -> RenderedBody:
     )
     return RenderedBody(
         html=clean,
-        text=html_to_text(clean),
+        text=html_to_text(without_editor_notes(clean)),
         toc=_flatten_toc(md.toc_tokens),
         citations={str(number): count for number, count in sorted(counts.items())},
     )

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .images import make_renditions
-from .models import Article, Author
+from .models import Article, Author, Treatment
 from .rendering import render_body
 
 
@@ -34,6 +34,17 @@ def render_article(*, article: Article) -> bool:
     Article.objects.filter(pk=article.pk).update(**values)
     for name, value in values.items():
         setattr(article, name, value)
+    return True
+
+
+def render_treatment(*, treatment: Treatment) -> bool:
+    """Render the treatment page's Markdown `body` to sanitised HTML and store it if it changed.
+    Returns whether it wrote. Safe to rerun."""
+    html = render_body(treatment.body, reference_numbers=set()).html if treatment.body else ""
+    if html == treatment.body_html:
+        return False
+    Treatment.objects.filter(pk=treatment.pk).update(body_html=html)
+    treatment.body_html = html
     return True
 
 

@@ -17,7 +17,7 @@ from clinic import site
 from . import jsonld
 from .models import Article, ArticleAuthor, Treatment
 from .rendering import citation_anchor
-from .search import search_articles
+from .search import search
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
@@ -85,10 +85,11 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         authors = ArticleAuthor.objects.select_related("author__office").order_by("order")
         articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.published()
-        return articles.select_related("reviewer").prefetch_related(
+        return articles.select_related("reviewer__office").prefetch_related(
             Prefetch("articleauthor_set", queryset=authors, to_attr="author_links"),
             "treatments",
             "references",
+            "case_studies__measurements",
         )
 
     def get_context_data(self, **kwargs):
@@ -136,7 +137,10 @@ class TreatmentDetailView(DetailView):
         return Treatment.objects.all()
 
     def get_context_data(self, **kwargs):
+        from casestudies.models import CaseStudy
+
         context = super().get_context_data(**kwargs)
+        context["case_studies"] = CaseStudy.objects.for_cards().filter(treatments=self.object)
         context["articles"] = (
             Article.objects.published()
             .filter(treatments=self.object)
@@ -148,12 +152,15 @@ class TreatmentDetailView(DetailView):
 
 
 class SearchView(TemplateView):
+    """The site search (articles, treatments, case histories); not page-cached: every query differs."""
+
     template_name = "articles/article_search.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query, hits = search_articles(self.request.GET.get("q"))
-        context["query"] = query
-        context["hits"] = hits
+        results = search(self.request.GET.get("q"))
+        context["results"] = results
+        context["query"] = results.query
+        context["hits"] = results.hits
         context["searched"] = "q" in self.request.GET
         return context

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from articles.admin import ReviewDueFilter
 from clinic.admin import PublicContentAdmin
 
 from .forms import PainMeasurementForm
@@ -20,8 +21,9 @@ class PainMeasurementInline(admin.TabularInline):
 
 @admin.register(CaseStudy)
 class CaseStudyAdmin(PublicContentAdmin):
-    list_display = ["title", "number", "patient_age", "patient_sex", "condition", "source", "order"]
+    list_display = ["title", "number", "condition", "source", "last_reviewed_on", "next_review_due", "order"]
     list_editable = ["order"]
+    list_filter = [ReviewDueFilter]
     list_select_related = ["source"]
     search_fields = ["title", "condition", "presenting_history", "outcome"]
     prepopulated_fields = {"slug": ["title"]}
@@ -32,7 +34,8 @@ class CaseStudyAdmin(PublicContentAdmin):
         ("Patient", {"fields": [("patient_age", "patient_sex", "knees"), "condition", "diagnosis"]}),
         ("History, in the source's words", {"fields": ["presenting_history", "prior_treatments"]}),
         ("Outcome, in the source's words", {"fields": ["outcome", "follow_up"]}),
-        ("Evidence and links", {"fields": ["evidence", "source", "treatments", "related_articles"]}),
+        ("Evidence and links", {"fields": ["evidence", "disclosure", "source", "treatments", "related_articles"]}),
+        ("Medical review", {"fields": ["last_reviewed_on", "reviewer", "next_review_due"]}),
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

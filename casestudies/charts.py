@@ -16,16 +16,18 @@ from typing import Protocol
 KNEE_NAMES = {"right": "Right knee", "left": "Left knee"}
 
 # Geometry in SVG user units. The viewBox is narrow so that on a phone the text is drawn at about its
-# nominal size; on a wide screen the CSS caps the width.
+# nominal size (a 375 px phone gives the chart about 340 px, so 15 units draw at about 14 px); on a
+# wide screen the CSS caps the width.
 WIDTH = 360
+FONT_SIZE = 15
 LEFT = 44
 RIGHT = 16
 INSET = 28  # keeps the first and last markers off the axes
 INTENSITY_TOP, INTENSITY_HEIGHT = 30, 120
 FREQUENCY_GAP = 48
 FREQUENCY_HEIGHT = 80
-KEY_LINE = 18
-KEY_CHARS = 44  # characters per line of the key before it wraps
+KEY_LINE = 20
+KEY_CHARS = 38  # characters per line of the key before it wraps
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#222222"
 GRID = "#c8c8c8"
@@ -41,6 +43,7 @@ class Measurement(Protocol):
     frequency: int | None
     knee_given: bool
     stated_as: str
+    source_sentence: str
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ class ChartPoint:
     intensity: int | None
     frequency: int | None
     knee_given: bool = True
-    stated_as: str = ""
+    stated_as: str = ""  # the source's words where it gives words, not a figure: never drawn as a number
+    source_sentence: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ def knee_charts(measurements: Iterable[Measurement], *, id_prefix: str = "pain-c
                     frequency=m.frequency if m else None,
                     knee_given=m.knee_given if m else True,
                     stated_as=m.stated_as if m else "",
+                    source_sentence=getattr(m, "source_sentence", "") if m else "",
                 )
             )
         svg = render_svg(name=name, points=points, id_prefix=f"{id_prefix}-{knee}")
@@ -111,6 +116,9 @@ def describe(name: str, points: list[ChartPoint]) -> str:
         text += f"Pain frequency, per cent of the time: {series('frequency', '%')}. "
     if any(not p.knee_given for p in points if p.intensity is not None or p.frequency is not None):
         text += "Some figures are given in the source for both knees together, not per knee. "
+    for p in points:
+        if p.stated_as and p.intensity is None and p.frequency is None:
+            text += f"{p.label}: the source gives words, not a figure: “{p.stated_as}”. "
     return text + "Points without a figure in the source are not drawn."
 
 
@@ -123,7 +131,7 @@ def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
         plot_bottom = frequency_top + FREQUENCY_HEIGHT
     ticks_y = plot_bottom + 20
     key_top = ticks_y + 26
-    key_lines = [textwrap.wrap(p.label, KEY_CHARS) or [""] for p in points]
+    key_lines = [textwrap.wrap(_key_label(p), KEY_CHARS) or [""] for p in points]
     height = key_top + KEY_LINE * (sum(len(lines) for lines in key_lines) - 1) + 10
 
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
@@ -138,7 +146,7 @@ def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
             "aria-labelledby": f"{title_id} {desc_id}",
             "class": "pain-chart",
             "font-family": FONT,
-            "font-size": "13",
+            "font-size": str(FONT_SIZE),
             "fill": INK,
         },
     )
@@ -186,6 +194,13 @@ def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
             _text(svg, LEFT - 14, y, line)
             y += KEY_LINE
     return ET.tostring(svg, encoding="unicode")
+
+
+def _key_label(point: ChartPoint) -> str:
+    """The point's label; where the source gives words instead of a figure, the words too."""
+    if point.stated_as and point.intensity is None and point.frequency is None:
+        return f"{point.label}: “{point.stated_as}” (words, no figure)"
+    return point.label
 
 
 def _x_positions(n: int) -> list[float]:

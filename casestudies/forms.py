@@ -8,7 +8,17 @@ class PainMeasurementForm(forms.ModelForm):
 
     class Meta:
         model = PainMeasurement
-        fields = ["knee", "point_order", "point_label", "intensity", "frequency", "knee_given", "stated_as"]
+        fields = [
+            "knee",
+            "point_order",
+            "point_label",
+            "intensity",
+            "frequency",
+            "knee_given",
+            "stated_as",
+            "headline",
+            "source_sentence",
+        ]
         # The browser's own range check, before the server's.
         widgets = {
             "intensity": forms.NumberInput(attrs={"min": 0, "max": INTENSITY_MAX}),
@@ -17,9 +27,10 @@ class PainMeasurementForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("intensity") is None and cleaned.get("frequency") is None and not self.errors:
+        no_figure = cleaned.get("intensity") is None and cleaned.get("frequency") is None
+        if no_figure and not cleaned.get("stated_as") and not self.errors:
             raise forms.ValidationError(
-                f"Give a pain intensity (0–{INTENSITY_MAX}), a pain frequency (0–{FREQUENCY_MAX}%) or both, "
-                "or remove this row: record only what the source states."
+                f"Give a pain intensity (0–{INTENSITY_MAX}), a pain frequency (0–{FREQUENCY_MAX}%), or the "
+                "source's words where it gives words, or remove this row: record only what the source states."
             )
         return cleaned

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from articles.models import Article, Reference, Treatment
+from articles.models import Article, Author, Reference, Treatment
 from clinic.content import CREATED, UNCHANGED, UPDATED, LoadReport, load_yaml, sync_row
 
 from .models import CaseStudy, Knee, PainMeasurement, TreatmentStep
@@ -33,7 +33,18 @@ FIELDS = [
     "evidence",
 ]
 STEP_FIELDS = ["kind", "sessions", "interval", "period", "timing", "description", "result"]
-MEASUREMENT_FIELDS = ["knee", "point_order", "point_label", "intensity", "frequency", "knee_given", "stated_as"]
+MEASUREMENT_FIELDS = [
+    "knee",
+    "point_order",
+    "point_label",
+    "intensity",
+    "frequency",
+    "knee_given",
+    "stated_as",
+    "source_sentence",
+    "headline",
+]
+REVIEW_FIELDS = ["last_reviewed_on", "next_review_due"]
 
 
 @transaction.atomic
@@ -57,6 +68,11 @@ def load_case_studies(content_dir: Path, report: LoadReport, *, force: bool = Fa
 
 def _load_one(data: dict, *, slug: str, label: str, report: LoadReport, force: bool) -> None:
     values = {name: data.get(name, "") for name in FIELDS}
+    review = data.get("review") or {}
+    values.update({name: review.get(name) for name in REVIEW_FIELDS})
+    values["reviewer"] = Author.objects.filter(slug=review.get("reviewer") or "").first()
+    if review.get("reviewer") and values["reviewer"] is None:
+        report.add(MISSING, f"{label}: reviewer {review['reviewer']!r} not found; loaded without a reviewer")
     source = _resolve_source(data.get("source"), label=label, report=report)
     treatments = _resolve_slugs(Treatment, data.get("treatments", []), what="treatment", label=label, report=report)
     articles = _resolve_slugs(
@@ -132,6 +148,8 @@ def _measurement_rows(points: list[dict]) -> list[dict]:
                         "frequency": figures.get("frequency"),
                         "knee_given": knee_given,
                         "stated_as": figures.get("stated_as", ""),
+                        "source_sentence": " ".join(str(point.get("sentence") or "").split()),
+                        "headline": point.get("headline", ""),
                     }
                 )
     return sorted(rows, key=lambda r: (r["point_order"], r["knee"]))

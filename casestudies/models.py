@@ -10,11 +10,17 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from articles.models import Article, Reference, Treatment
+from articles.models import Article, Author, Reference, Treatment
 from clinic.models import LoadedContent
 
 INTENSITY_MAX = 10
 FREQUENCY_MAX = 100
+
+# Shown next to every case history and case card; each case's copy can be edited in admin.
+DEFAULT_DISCLOSURE = (
+    "This is one patient's experience, not a typical result and not a prediction of yours. The case "
+    "histories are a case series published by the clinic's own physicians, with no control group."
+)
 
 
 class Knee(models.TextChoices):
@@ -64,6 +70,16 @@ class CaseStudy(LoadedContent):
         help_text="What kind of evidence this is, e.g. one patient from a case series, patient-reported, no control "
         "group."
     )
+    disclosure = models.TextField(
+        "endorsement disclosure",
+        default=DEFAULT_DISCLOSURE,
+        help_text="Shown next to the case history and its card. The file loader leaves it as edited here.",
+    )
+    last_reviewed_on = models.DateField("page last reviewed", null=True, blank=True)
+    reviewer = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_case_studies"
+    )
+    next_review_due = models.DateField(null=True, blank=True)
     # SET_NULL: a case history outlives a reference list being rewritten; the loader relinks it.
     source = models.ForeignKey(Reference, null=True, blank=True, on_delete=models.SET_NULL, related_name="case_studies")
     treatments = models.ManyToManyField(Treatment, blank=True, related_name="case_studies")
@@ -95,24 +111,40 @@ class CaseStudy(LoadedContent):
 
     @property
     def headline(self) -> str:
-        """The change in pain intensity per knee, first to last recorded value, e.g. "right knee 7/10 to 0/10".
+        """The figures the source gives just before the treatment described and at its end, e.g.
+        "before: right knee 7/10, left knee 4/10; after: “completely free of pain or stiffness in both knees”".
 
-        Built only from the recorded measurements (uses the prefetched `measurements` when there).
-        Knees with the same change are named together; a knee with fewer than two values is left out.
+        Built only from the measurements marked `headline` "before" / "after" in the case file (uses the
+        prefetched `measurements` when there): figures as stated, the source's words where it gives
+        words, and one figure for both knees said so.
         """
-        by_knee: dict[str, list[int]] = {}
-        for m in sorted(self.measurements.all(), key=lambda m: m.point_order):
-            if m.intensity is not None:
-                by_knee.setdefault(m.knee, []).append(m.intensity)
-        changes = {knee: (values[0], values[-1]) for knee, values in by_knee.items() if len(values) > 1}
-        if changes.get(Knee.RIGHT) and changes.get(Knee.RIGHT) == changes.get(Knee.LEFT):
-            first, last = changes[Knee.RIGHT]
-            return f"both knees {first}/10 to {last}/10"
-        return "; ".join(
-            f"{Knee(knee).label.lower()} {changes[knee][0]}/10 to {changes[knee][1]}/10"
-            for knee in (Knee.RIGHT, Knee.LEFT)
-            if knee in changes
-        )
+        parts = []
+        for role in (PainMeasurement.Headline.BEFORE, PainMeasurement.Headline.AFTER):
+            rows = [m for m in self.measurements.all() if m.headline == role]
+            if rows:
+                parts.append(f"{rows[0].point_label}: {describe_figures(rows)}")
+        return "; ".join(parts)
+
+
+def describe_figures(rows) -> str:
+    """The figures of one point in words, e.g. "right knee 7/10 (90% of the time), left knee 4/10 (30%
+    of the time)" or "4/10, 20% of the time (one figure for both knees)"."""
+
+    def one(m) -> str:
+        if m.intensity is None and m.frequency is None:
+            return f"“{m.stated_as}”, in the patient's words"
+        figures = [f"{m.intensity}/10" if m.intensity is not None else ""]
+        if m.frequency is not None:
+            figures.append(f"{m.frequency}% of the time")
+        return ", ".join(f for f in figures if f)
+
+    rows = sorted(rows, key=lambda m: m.knee != Knee.RIGHT)
+    if len(rows) == 2 and one(rows[0]) == one(rows[1]) and (rows[0].stated_as or not rows[0].knee_given):
+        shared = one(rows[0])
+        if rows[0].intensity is None and rows[0].frequency is None:
+            return shared
+        return f"{shared} (one figure for both knees)"
+    return ", ".join(f"{Knee(m.knee).label.lower()} {one(m)}" for m in rows)
 
 
 class TreatmentStep(models.Model):
@@ -156,7 +188,12 @@ class TreatmentStep(models.Model):
 
 
 class PainMeasurement(models.Model):
-    """A pain figure for one knee at a labelled point in the course, as the source reports it."""
+    """A pain figure for one knee at a labelled point in the course, as the source reports it, or the
+    source's words where it gives words and no figure ("free of pain")."""
+
+    class Headline(models.TextChoices):
+        BEFORE = "before", "Before the treatment described"
+        AFTER = "after", "After it"
 
     case = models.ForeignKey(CaseStudy, on_delete=models.CASCADE, related_name="measurements")
     knee = models.CharField(max_length=5, choices=Knee.choices)
@@ -184,6 +221,15 @@ class PainMeasurement(models.Model):
     stated_as = models.CharField(
         max_length=200, blank=True, help_text='The source\'s words where they are not a number, e.g. "free of pain".'
     )
+    source_sentence = models.TextField(
+        blank=True, help_text="The source's sentence this figure is taken from, word for word."
+    )
+    headline = models.CharField(
+        max_length=6,
+        choices=Headline.choices,
+        blank=True,
+        help_text="Shown in the headline and cards: the figure just before the treatment described, and after it.",
+    )
 
     class Meta:
         ordering = ["case", "point_order", "knee"]
@@ -200,9 +246,9 @@ class PainMeasurement(models.Model):
                 violation_error_message="Pain frequency must be between 0 and 100%.",
             ),
             models.CheckConstraint(
-                condition=Q(intensity__isnull=False) | Q(frequency__isnull=False),
-                name="pain_measurement_has_a_value",
-                violation_error_message="Give a pain intensity, a pain frequency or both.",
+                condition=Q(intensity__isnull=False) | Q(frequency__isnull=False) | ~Q(stated_as=""),
+                name="pain_measurement_has_a_value_or_words",
+                violation_error_message="Give a pain intensity, a pain frequency, or the source's words.",
             ),
         ]
 

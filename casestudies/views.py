@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
+from articles.jsonld import person
 from articles.models import Article
 from clinic import jsonld
 
@@ -19,7 +20,7 @@ class CaseStudyDetailView(DetailView):
     context_object_name = "case"
 
     def get_queryset(self):
-        return CaseStudy.objects.select_related("source__article").prefetch_related(
+        return CaseStudy.objects.select_related("source__article", "reviewer__office").prefetch_related(
             "treatments",
             "steps",
             "measurements",
@@ -55,6 +56,10 @@ def medical_web_page(case: CaseStudy, *, site_url: str) -> dict:
         },
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
     }
+    if case.last_reviewed_on:
+        data["lastReviewed"] = case.last_reviewed_on.isoformat()
+    if case.reviewer_id:
+        data["reviewedBy"] = person(case.reviewer, site_url=site_url)
     reference = case.source
     if reference is not None:
         citation = {

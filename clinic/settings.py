@@ -220,6 +220,14 @@ CELERY_BEAT_SCHEDULE["intake-triage-digest"] = {
     "task": "intake.tasks.send_triage_digest",
     "schedule": crontab(hour=TRIAGE_DIGEST_HOUR_UTC, minute=0),
 }
+# The editors' weekly list of medical reviews overdue or due within 30 days (articles.reviews), to
+# EDITOR_EMAILS, on Mondays at this hour UTC.
+EDITOR_EMAILS = env.list("EDITOR_EMAILS", default=["editors@localhost"])
+REVIEW_REMINDER_HOUR_UTC = env.int("REVIEW_REMINDER_HOUR_UTC", default=7)
+CELERY_BEAT_SCHEDULE["articles-review-reminder"] = {
+    "task": "articles.tasks.send_review_reminder",
+    "schedule": crontab(day_of_week="mon", hour=REVIEW_REMINDER_HOUR_UTC, minute=0),
+}
 # The audit log (django-auditlog) stores the assignee's name rather than an id, so the trail still
 # reads right after an account is removed. Which fields it records is set in intake/apps.py.
 AUDITLOG_USE_FK_STRING_REPRESENTATION = True

@@ -25,6 +25,7 @@ site_patterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("contact/", views.ContactView.as_view(), name="contact"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("editorial-policy/", views.EditorialPolicyView.as_view(), name="editorial_policy"),
     path("healthz", views.healthz, name="healthz"),
 ]
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("captcha/", include("captcha.urls")),  # the intake forms' "Enter code" images
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     # Before admin's own URLs, which would otherwise answer for everything under admin/.
     path("admin/two-factor/", include((staff.urlpatterns, "staff"))),

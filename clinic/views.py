@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -41,6 +42,32 @@ class ContactView(TemplateView):
 
 class PrivacyView(TemplateView):
     template_name = "clinic/privacy.html"
+
+
+class EditorialPolicyView(TemplateView):
+    """Who writes, who reviews, how often, how corrections are made, and the conflict of interest."""
+
+    template_name = "clinic/editorial_policy.html"
+
+    def get_context_data(self, **kwargs):
+        from articles.models import Author
+
+        context = super().get_context_data(**kwargs)
+        context["authors"] = Author.objects.all()
+        context["canonical_url"] = settings.SITE_URL + reverse("clinic:editorial_policy")
+        return context
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for by name; the same icon as static/favicon.svg."""
+    path = finders.find("favicon.ico")
+    if path is None:
+        raise Http404("no favicon")
+    with open(path, "rb") as fh:
+        response = HttpResponse(fh.read(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache

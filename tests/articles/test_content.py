@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from articles.models import Article, Author, Reference, Treatment
 
-from .conftest import A000, A002, normalise, page_text
+from .conftest import A000, A002, editor_notes, normalise, page_text
 
 # The clinic's pages as received, kept beside the content transcribed from them.
 SEEDS = Path(settings.CONTENT_DIR) / "sources"
@@ -50,7 +50,8 @@ def assert_in_order(lines, text):
 def test_article_000_has_every_paragraph_bullet_heading_and_case_figure_in_order(client, loaded):
     title, body, _ = seed_parts(SEED_000)
     html = article_page(client, A000)
-    text = page_text(html)
+    # The clinic's words only: the editor's notes between them are the site's, compared apart.
+    text = page_text(html, skip_editor_notes=True)
     assert f'<h1 id="article-title">{title}</h1>' in html
     assert_in_order(body, text)
     # Every figure of the three case histories.
@@ -65,7 +66,7 @@ def test_article_002_has_every_paragraph_bullet_heading_and_quote_in_order(clien
     title, body, _ = seed_parts(SEED_002)
     author_lines, body = body[:3], body[3:]
     html = article_page(client, A002)
-    text = page_text(html)
+    text = page_text(html, skip_editor_notes=True)
     assert title == "Why stem cell therapy did not or will not work for your knee pain – an update"
     assert f'<h1 id="article-title">{title}</h1>' in html
     assert_in_order(body, text)
@@ -79,8 +80,14 @@ def test_headings_lists_and_quotes_keep_their_structure(client, loaded):
     assert '<h2 id="video-what-type-of-treatment-do-i-need">Video: What type of treatment do I need?</h2>' in html
     # No player for a video the source does not link.
     assert "<iframe" not in html and "<video" not in html
-    # The sentence with nothing after it in the source stays, with no invented list.
-    assert "<p>Our other published research includes:</p>\n<p>These studies represent" in html
+    # The sentence with nothing after it in the source stays, with no invented list: an editor's note
+    # says so (issue 15), and the clinic's next paragraph follows it.
+    assert re.search(
+        r"<p>Our other published research includes:</p>\n<aside [^>]*editor-note[^>]*>.*?</aside>\n"
+        r"<p>These studies represent",
+        html,
+        re.S,
+    )
     # Nested bullets: the patient types carry their notes as a sub-list.
     assert re.search(r"<li>General patient type 1:[^<]*<ul>\s*<li>Injury is still causing pain", html)
     # The quote introduced with "Listen to this" has no quotation marks in the source; the next one does.
@@ -236,3 +243,62 @@ def test_a_file_whose_slug_differs_from_its_name_is_refused_with_its_name(conten
     with pytest.raises(ValueError, match=f"{A000}.md"):
         load("--content-dir", str(content))
     assert not Article.objects.exists(), "a failed load leaves nothing half-done"
+
+
+# --- Editor's notes (issue 15) --------------------------------------------------------------------
+
+# Each discrepancy between the clinic's words and what the page can show, and the words of its note.
+EXPECTED_NOTES = {
+    A000: [
+        "whole bone marrow aspirate",  # "concentrate" against the paper's whole marrow aspirate
+        "did not include the video",  # "described in the video below"
+    ],
+    A002: [
+        "reference 1 below is Pei 2017",  # the misdirected "(1)", and the 2014 study has no entry
+        "lists nothing after this sentence",  # "Our other published research includes:"
+        "did not include this video",  # "Video: What type of treatment do I need?"
+    ],
+}
+
+
+@pytest.mark.parametrize("slug", [A000, A002])
+def test_each_discrepancy_has_a_visible_editors_note_and_nothing_else_does(client, loaded, slug):
+    html = article_page(client, slug)
+    body = html.split('<div class="article-body">')[1].split('id="references-title"')[0]
+    notes = editor_notes(body)
+    assert len(notes) == len(EXPECTED_NOTES[slug])
+    for note, words in zip(notes, EXPECTED_NOTES[slug], strict=True):
+        assert note.startswith("Editor’s note") and words in note
+    assert body.count('role="note"') == len(notes)
+    # The notes are not the clinic's words: none of them is in the source page.
+    source = normalise((SEED_000 if slug == A000 else SEED_002).read_text(encoding="utf-8"))
+    assert all(note.removeprefix("Editor’s note ") not in source for note in notes)
+
+
+def test_the_misdirected_citation_is_text_and_the_right_one_still_links(client, loaded):
+    html = article_page(client, A002)
+    assert "Our 2014 study in the  The Open Arthritis Journal (1) we examined" in html
+    # Reference 1 (Pei 2017) is cited once, by the Pei paragraph, not by the 2014 study's sentence.
+    assert html.count('href="#ref-1"') == 1
+    assert re.search(r'Biomaterials suggests .*?<a class="citation" href="#ref-1" id="cite-1">\(1\)</a>', html)
+    assert Article.objects.get(slug=A002).citations["1"] == 1
+
+
+def test_the_reference_slips_keep_the_sources_wording_with_a_note(client, loaded):
+    html = article_page(client, A002)
+    section = html.split('id="references-title"')[1]
+    ref2 = section.split('id="ref-2"')[1].split("</li>")[0]
+    assert "2013 Jan;6:CMAMD-S10951" in ref2 and "2013 Sep 4;6:65-72" in editor_notes(ref2)[0]
+    ref3 = section.split('id="ref-3"')[1].split("</li>")[0]
+    assert "<cite>Stem Cell International</cite>" in ref3
+    assert "Stem Cells International" in editor_notes(ref3)[0]
+    assert len(editor_notes(section)) == 2
+
+
+def test_the_bone_marrow_definition_keeps_concentrate_with_a_note_wherever_shown(client, loaded):
+    treatment = Treatment.objects.get(slug="bone-marrow-aspirate")
+    assert "bone marrow concentrate injections" in treatment.description
+    for path in ["/", "/treatments/", "/treatments/bone-marrow-aspirate/"]:
+        html = client.get(path).content.decode()
+        assert "bone marrow concentrate" in html
+        assert any("whole bone marrow aspirate" in note for note in editor_notes(html)), path

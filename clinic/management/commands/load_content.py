@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from articles.search import rebuild_index
 from clinic import pagecache
 from clinic.content import SKIPPED, LoadReport
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for dotted in LOADERS:
                 import_string(dotted)(content_dir, report, force=force)
+            rebuild_index()
             # Always, not only when a row changed: the release steps run this on every deploy,
             # which may also have changed the templates the cached pages were rendered with.
             pagecache.content_changed()
