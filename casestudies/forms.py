@@ -30,7 +30,8 @@ class PainMeasurementForm(forms.ModelForm):
         no_figure = cleaned.get("intensity") is None and cleaned.get("frequency") is None
         if no_figure and not cleaned.get("stated_as") and not self.errors:
             raise forms.ValidationError(
-                f"Give a pain intensity (0–{INTENSITY_MAX}), a pain frequency (0–{FREQUENCY_MAX}%), or the "
-                "source's words where it gives words, or remove this row: record only what the source states."
+                f"Give a pain intensity (0–{INTENSITY_MAX}), a pain frequency (0–{FREQUENCY_MAX}%) or both, or the "
+                "source's words where it gives words and no figure (“free of pain”), or remove this row: record "
+                "only what the source states."
             )
         return cleaned

@@ -70,14 +70,14 @@ def _load_one(data: dict, *, slug: str, label: str, report: LoadReport, force: b
     values = {name: data.get(name, "") for name in FIELDS}
     review = data.get("review") or {}
     values.update({name: review.get(name) for name in REVIEW_FIELDS})
-    values["reviewer"] = Author.objects.filter(slug=review.get("reviewer") or "").first()
-    if review.get("reviewer") and values["reviewer"] is None:
-        report.add(MISSING, f"{label}: reviewer {review['reviewer']!r} not found; loaded without a reviewer")
     source = _resolve_source(data.get("source"), label=label, report=report)
     treatments = _resolve_slugs(Treatment, data.get("treatments", []), what="treatment", label=label, report=report)
     articles = _resolve_slugs(
         Article, data.get("related_articles", []), what="related article", label=label, report=report
     )
+    values["reviewer"] = Author.objects.filter(slug=review.get("reviewer") or "").first()
+    if review.get("reviewer") and values["reviewer"] is None:
+        report.add(MISSING, f"{label}: reviewer {review['reviewer']!r} not found; loaded without a reviewer")
     steps = [{"order": i, **{f: step.get(f, _blank(f)) for f in STEP_FIELDS}} for i, step in enumerate(data["course"])]
     measurements = _measurement_rows(data.get("measurements", []))
     related = {

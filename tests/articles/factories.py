@@ -1,6 +1,7 @@
 import datetime
 
 from articles import services
+from articles.search import rebuild_index
 from articles.models import Article, ArticleAuthor, Author, Reference, Treatment
 
 
@@ -36,4 +37,5 @@ def make_article(*, authors=(), treatments=(), references=0, **values) -> Articl
             journal="Journal", year=2000 + number, volume_pages=f"{number}:1-2",
         )  # fmt: skip
     services.render_article(article=article)
+    rebuild_index()  # as the admin does after a save
     return article

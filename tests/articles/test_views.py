@@ -66,8 +66,13 @@ def test_article_page_shows_authors_dates_calls_to_action_print_and_email(client
     )
     html = client.get(f"/articles/{A002}/").content.decode()
     assert "Ross Hauser, MD" in html and "Danielle R. Steilen-Matias, MMS, PA-C" in html
-    assert 'Published <time datetime="2026-11-20">November 20, 2026</time>' in html
-    assert 'Updated <time datetime="2025-02-01">' in html and 'Last reviewed <time datetime="2025-03-01">' in html
+    # Issue 15: the source gives no publication date; the site's own date is labelled as such.
+    assert 'First shown on this site <time datetime="2026-11-20">November 20, 2026</time>' in html
+    assert ">Published <" not in html
+    assert 'Updated <time datetime="2025-02-01">' in html
+    assert '<dt>Page last reviewed</dt><dd><time datetime="2025-03-01">' in html
+    assert "<dt>Medical reviewer</dt><dd>Ross Hauser, MD</dd>" in html and "<dt>Next review due</dt>" in html
+    assert 'href="/editorial-policy/"' in html
     assert f'href="/ask/?article={A002}"' in html and 'href="/candidate/"' in html
     assert "data-print hidden>Print this article</button>" in html and "/static/js/print.js" in html
     assert 'href="mailto:?subject=Why%20stem%20cell' in html
@@ -76,7 +81,9 @@ def test_article_page_shows_authors_dates_calls_to_action_print_and_email(client
     assert f'<link rel="canonical" href="http://127.0.0.1:8000/articles/{A002}/">' in html
     assert '<meta property="og:title" content="Why stem cell therapy' in html
     # Article 000 has no named author: the clinic is.
-    assert "By\n      Caring Medical Regenerative Medicine Clinics" in client.get(f"/articles/{A000}/").content.decode()
+    assert "By\n      Caring Medical Regenerative Medicine Clinics <span class=\"byline-note\">(the clinic's page names no" in (
+        client.get(f"/articles/{A000}/").content.decode()
+    )
 
 
 def test_article_page_json_ld_is_a_medical_web_page_with_authors_review_and_citations(client, loaded):
@@ -97,7 +104,17 @@ def test_article_page_json_ld_is_a_medical_web_page_with_authors_review_and_cita
     }
     clinic_page = jsonld_blocks(client.get(f"/articles/{A000}/").content.decode())[0]
     assert clinic_page["author"][0]["@type"] == "MedicalOrganization"
-    assert "lastReviewed" not in clinic_page, "no review date is invented"
+    # Issue 15: every article has a review date and a medical reviewer, in the page and the JSON-LD.
+    assert page["reviewedBy"] == {
+        "@type": "Person",
+        "name": "Ross Hauser",
+        "honorificSuffix": "MD",
+        "affiliation": {"@type": "MedicalOrganization", "name": "Caring Medical Florida"},
+    }
+    assert clinic_page["lastReviewed"] == "2026-12-02" and clinic_page["reviewedBy"]["name"] == "Ross Hauser"
+    Article.objects.filter(slug=A000).update(last_reviewed_on=None, reviewer=None)
+    clinic_page = jsonld_blocks(client.get(f"/articles/{A000}/").content.decode())[0]
+    assert "lastReviewed" not in clinic_page and "reviewedBy" not in clinic_page, "none is invented"
 
 
 def test_a_draft_is_404_for_the_public_and_previewable_by_staff(client):

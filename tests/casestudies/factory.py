@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 
-from articles.models import Article, Reference, Treatment
+from articles.models import Article, Author, Reference, Treatment
 from casestudies.loader import load_case_studies
 from clinic.content import LoadReport
 
@@ -54,6 +54,7 @@ def make_reference(article: Article, *, number: int = 2) -> Reference:
 def make_linked_rows() -> dict:
     """Every row the case histories link to, as the articles loader will make them."""
     treatments = [make_treatment(slug) for slug in TREATMENTS]
+    Author.objects.create(slug="ross-hauser", name="Ross Hauser", credentials="MD")  # the cases' reviewer
     bone_marrow = make_article(BONE_MARROW_ARTICLE, title="Bone Marrow Aspirate Prolotherapy for knee pain")
     stem_cell = make_article(STEM_CELL_ARTICLE, title="Why stem cell therapy did not or will not work for your knee")
     return {

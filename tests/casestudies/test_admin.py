@@ -42,6 +42,7 @@ def change_form_data(case: CaseStudy, **measurement_changes) -> dict:
         "outcome": case.outcome,
         "follow_up": case.follow_up,
         "evidence": case.evidence,
+        "disclosure": case.disclosure,
         "source": "",
     }
     steps = list(case.steps.all())
@@ -64,6 +65,8 @@ def change_form_data(case: CaseStudy, **measurement_changes) -> dict:
             "frequency": m.frequency,
             "knee_given": "on" if m.knee_given else "",
             "stated_as": m.stated_as,
+            "headline": m.headline,
+            "source_sentence": m.source_sentence,
         }
         if i == 0:
             values.update(measurement_changes)

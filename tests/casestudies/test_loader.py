@@ -17,14 +17,14 @@ SOURCE_FIGURES = {
     CASE_1: {
         ("At presentation", "left", 4, 30, True),
         ("At presentation", "right", 7, 90, True),
-        # "completely free of pain or stiffness in both knees"; no frequency given.
-        ("Two months after the final (fifth) treatment", "left", 0, None, True),
-        ("Two months after the final (fifth) treatment", "right", 0, None, True),
+        # "completely free of pain or stiffness in both knees": words, no figure (issue 15: not 0/10).
+        ("Two months after the final (fifth) treatment", "left", None, None, True),
+        ("Two months after the final (fifth) treatment", "right", None, None, True),
     },
     CASE_2: {
         # No figures at presentation; later figures are not per knee.
-        ("Final dextrose Prolotherapy visit", "left", 4, 100, False),
-        ("Final dextrose Prolotherapy visit", "right", 4, 100, False),
+        ("Final dextrose Prolotherapy visit, before the PRP and bone marrow treatments", "left", 4, 100, False),
+        ("Final dextrose Prolotherapy visit, before the PRP and bone marrow treatments", "right", 4, 100, False),
         ("Third bone marrow treatment", "left", 2, 30, False),
         ("Third bone marrow treatment", "right", 2, 30, False),
     },
@@ -33,12 +33,13 @@ SOURCE_FIGURES = {
         ("At presentation", "right", 5, None, True),
         ("After the first month of dextrose Prolotherapy", "left", 2, None, False),
         ("After the first month of dextrose Prolotherapy", "right", 2, None, False),
-        ("One year after the final Prolotherapy", "left", 4, 20, False),
-        ("One year after the final Prolotherapy", "right", 4, 20, False),
+        ("One year after the final Prolotherapy, before the bone marrow treatments", "left", 4, 20, False),
+        ("One year after the final Prolotherapy, before the bone marrow treatments", "right", 4, 20, False),
         ("Second bone marrow treatment", "left", 1, 20, False),
         ("Second bone marrow treatment", "right", 1, 20, False),
-        ("Eight months after the final treatment", "left", 0, None, False),
-        ("Eight months after the final treatment", "right", 0, None, False),
+        # "free of pain": words, no figure (issue 15: not 0/10).
+        ("Eight months after the final treatment", "left", None, None, False),
+        ("Eight months after the final treatment", "right", None, None, False),
     },
 }
 
