@@ -31,6 +31,7 @@ START, STOP = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+_QUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
 
 # Each group's phrases mean the same to a patient; a query naming one also searches for the others.
 SYNONYMS: list[tuple[str, ...]] = [
@@ -45,6 +46,8 @@ STOPWORDS = frozenset(
 )
 # The rank a page gets on top of its text rank when it holds the query's words as typed, in order.
 PHRASE_BONUS = 1.0
+# What a match through a synonym counts for, against a match of the words as typed.
+SYNONYM_WEIGHT = 0.5
 # PostgreSQL's default weights for A (title), B (summary), C (body); the fallback counts the same way.
 WEIGHTS = {"title": 1.0, "summary": 0.4, "body": 0.2}
 # How alike a word must be to be suggested: pg_trgm similarity, difflib ratio.
@@ -155,7 +158,8 @@ def _documents() -> list[SearchDocument]:
                 url=treatment.get_absolute_url(),
                 title=f"{treatment.name} for knee pain",
                 summary=treatment.description,
-                body=html_to_text(without_editor_notes(treatment.body_html)),
+                # The clinic's quoted words only: not the page's headings and "From the clinic's article …" lines.
+                body=html_to_text(" ".join(_QUOTE.findall(without_editor_notes(treatment.body_html)))),
                 order=treatment.order,
             )
         )
@@ -240,7 +244,12 @@ def _postgres(query: str) -> list[Hit]:
     for alt in alternatives[1:]:
         search_query = search_query | alt
     vector = _vector()
-    rank = SearchRank(vector, search_query)
+    rank = SearchRank(vector, alternatives[0])
+    if len(alternatives) > 1:
+        synonyms = alternatives[1]
+        for alt in alternatives[2:]:
+            synonyms = synonyms | alt
+        rank = rank + Value(SYNONYM_WEIGHT) * SearchRank(vector, synonyms)
     terms = terms_of(query)
     if len(_WORD.findall(query)) > 1 and '"' not in query:
         # The words as typed, stopwords and all: "bone on bone" ranks the pages saying so first.
@@ -348,7 +357,10 @@ def _fallback_rank(clauses: list[_Clause], fields: dict[str, str]) -> float:
 
 
 def _fallback(query: str) -> list[Hit]:
-    clauses = [clause for alt in expand_synonyms(query) for clause in _parse(alt)]
+    typed, *others = expand_synonyms(query)
+    typed_clauses = _parse(typed)
+    synonym_clauses = [clause for alt in others for clause in _parse(alt)]
+    clauses = typed_clauses + synonym_clauses
     if not clauses:
         return []
     words = _WORD.findall(query.lower())
@@ -357,7 +369,7 @@ def _fallback(query: str) -> list[Hit]:
     hits = []
     for doc in _public():
         fields = {"title": _flat(doc.title), "summary": _flat(doc.summary), "body": _flat(doc.body)}
-        rank = _fallback_rank(clauses, fields)
+        rank = _fallback_rank(typed_clauses, fields) + SYNONYM_WEIGHT * _fallback_rank(synonym_clauses, fields)
         if rank <= 0:
             continue
         if phrase and _count(phrase, " ".join(fields.values())):

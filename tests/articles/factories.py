@@ -1,8 +1,8 @@
 import datetime
 
 from articles import services
-from articles.search import rebuild_index
 from articles.models import Article, ArticleAuthor, Author, Reference, Treatment
+from articles.search import rebuild_index
 
 
 def make_treatment(**values) -> Treatment:
