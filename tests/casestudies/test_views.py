@@ -2,12 +2,14 @@ import html as html_module
 import json
 import re
 from io import StringIO
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
-from casestudies.models import PainMeasurement
+from casestudies.models import CaseStudy, PainMeasurement
 
 from .factory import BONE_MARROW_ARTICLE, CASE_1, CASE_2, CASE_3, load_cases, make_linked_rows
 
@@ -282,3 +284,98 @@ def test_case_pages_load_nothing_from_another_host_and_have_no_inline_style(clie
         assert not re.search(r'<link rel="stylesheet"[^>]+href="(https?:)?//', html), path
         assert "style=" not in html and "<style" not in html
         assert not re.search(r"<script(?! type=\"application/ld\+json\")(?! src=)", html)
+
+
+# --- Issue 15: every number on a case page comes from the source sentence it cites ----------------
+
+SEED_000 = Path(settings.CONTENT_DIR) / "sources" / "000_9e52c8f30da88552.txt"
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "nine": 9, "ten": 10}
+
+
+def source_block(number: int) -> str:
+    """Case history `number` as the clinic's page gives it, whitespace collapsed."""
+    text = SEED_000.read_text(encoding="utf-8")
+    block = text.split(f"Case history {number}\n")[1]
+    block = re.split(r"\nCase history \d\n|\nWould you like", block)[0]
+    return re.sub(r"\s+", " ", block.replace("•", " ")).strip()
+
+
+def numbers_in(text: str) -> set[int]:
+    found = {int(n) for n in re.findall(r"\d+", text)}
+    return found | {value for word, value in NUMBER_WORDS.items() if re.search(rf"\b{word}\b", text, re.I)}
+
+
+@pytest.mark.parametrize(("number", "slug"), [(1, CASE_1), (2, CASE_2), (3, CASE_3)])
+def test_every_figure_in_the_tables_appears_in_the_source_sentence_it_cites(client, cases, number, slug):
+    html = page(client, slug)
+    block = source_block(number)
+    rows = re.findall(r"<tr>(.*?)</tr>", "".join(re.findall(r"<tbody>(.*?)</tbody>", html, re.S)), re.S)
+    assert rows
+    for row in rows:
+        sentence = text_of(re.search(r'<td class="source-sentence"><q>(.*?)</q></td>', row, re.S).group(1)).strip()
+        assert sentence in block, "the cited sentence is the source's, word for word"
+        figures = re.sub(r'<td class="(point-number|source-sentence)".*?</td>', " ", row, flags=re.S)
+        for figure in re.findall(r"\d+/10|\d+%", text_of(figures)):
+            assert figure in sentence, (figure, sentence)
+
+
+@pytest.mark.parametrize(("number", "slug"), [(1, CASE_1), (2, CASE_2), (3, CASE_3)])
+def test_every_number_on_the_case_page_and_card_is_one_the_source_gives(client, cases, number, slug):
+    html = page(client, slug)
+    main = html.split('<main id="main"')[1].split(">", 1)[1].split("</main>")[0]
+    # Not figures of the case: the charts' scales (their values are checked above), the point numbers,
+    # the review dates, the publication's citation (year, volume, pages) and the case's own number.
+    for pattern in [r"<svg.*?</svg>", r'<td class="point-number">.*?</td>', r'<dl class="review-dates">.*?</dl>',
+                    r'<section class="mb-5" aria-labelledby="source-title">.*?</section>',
+                    r'<p class="case-byline.*?</p>']:  # fmt: skip
+        main = re.sub(pattern, " ", main, flags=re.S)
+    given = numbers_in(source_block(number)) | {number}
+    assert numbers_in(text_of(main)) - given == set()
+    headline = CaseStudy.objects.for_cards().get(slug=slug).headline
+    cited = " ".join(
+        m.source_sentence for m in PainMeasurement.objects.filter(case__slug=slug, headline__in=["before", "after"])
+    )
+    for figure in re.findall(r"\d+", headline):
+        assert figure in cited, (figure, headline)
+    cards = client.get("/case-studies/").content.decode()
+    card = [c for c in re.findall(r'<article class="card.*?</article>', cards, re.S) if slug in c][0]
+    assert numbers_in(text_of(card)) - given == set()
+
+
+def test_words_are_shown_as_words_not_as_zero(client, cases):
+    text = text_of(page(client, CASE_3))
+    assert "“free of pain”, in the patient's words" in text
+    assert "0/10" not in text and "0/10" not in text_of(client.get("/case-studies/").content.decode())
+
+
+def test_the_disclosure_is_editable_in_admin_with_the_default(client, cases, admin_user):
+    case = CaseStudy.objects.get(slug=CASE_2)
+    assert case.disclosure == DISCLOSURE
+    CaseStudy.objects.filter(pk=case.pk).update(disclosure="Edited disclosure.")
+    assert "Edited disclosure." in page(client, CASE_2)
+    assert "Edited disclosure." in client.get("/case-studies/").content.decode()
+    call_command("load_content", stdout=StringIO())  # the loader leaves the edit alone
+    assert CaseStudy.objects.get(pk=case.pk).disclosure == "Edited disclosure."
+    client.force_login(admin_user)
+    form = client.get(f"/admin/casestudies/casestudy/{case.pk}/change/").content.decode()
+    assert 'name="disclosure"' in form
+
+
+def test_the_case_page_shows_and_publishes_its_review(client, cases):
+    from articles.models import Author
+
+    Author.objects.filter(slug="ross-hauser").update(credentials="MD")
+    html = page(client, CASE_1)
+    assert "<dt>Page last reviewed</dt>" in html and "<dt>Next review due</dt>" in html
+    assert "<dt>Medical reviewer</dt><dd>Ross Hauser, MD</dd>" in html
+    assert 'href="/editorial-policy/"' in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["lastReviewed"] == "2026-12-02" and data["reviewedBy"]["name"] == "Ross Hauser"
+
+
+def test_the_figures_tables_scroll_by_keyboard(client, cases):
+    html = page(client, CASE_1)
+    regions = re.findall(r'<div class="table-responsive[^"]*"([^>]*)>', html)
+    assert len(regions) == 2
+    for attrs in regions:
+        assert 'tabindex="0"' in attrs and 'role="region"' in attrs and "aria-label=" in attrs
