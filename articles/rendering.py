@@ -10,7 +10,9 @@ Two constructs beyond plain Markdown, for editors:
       > The clinic's page shows no video here.
 
   It renders as `<aside class="editor-note" role="note">`, labelled "Editor's note", visibly apart
-  from the clinic's words, which stay as they were. Sanitised like the rest of the body.
+  from the clinic's words, which stay as they were. Sanitised like the rest of the body. A quotation
+  just before or after it stays a quotation of its own (Markdown would otherwise join quote blocks
+  that only a blank line separates).
 - `\(1)`: a number in brackets that is text, not a citation link (Markdown's backslash escape).
 """
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 import markdown
 import nh3
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 # What an article body may contain after sanitising. No <h1> (the page has its title), no images
@@ -71,6 +74,31 @@ def citation_anchor(number: int, occurrence: int) -> str:
 EDITOR_NOTE_MARK = "[!editor-note]"
 EDITOR_NOTE_LABEL = "Editor’s note"
 EDITOR_NOTE_CLASS = "editor-note"
+
+
+_NOTE_START = re.compile(r"^ {0,3}> ?\[!editor-note\]", re.IGNORECASE)
+_SEPARATOR = "<!-- -->"  # a block of its own between quote blocks; nh3 drops the comment
+
+
+class _SeparateNotes(Preprocessor):
+    """Keep an editor's note and a quotation next to it from being joined into one quote block."""
+
+    def run(self, lines):
+        out: list[str] = []
+        in_note = False
+        for line in lines:
+            if _NOTE_START.match(line):
+                previous = next((old for old in reversed(out) if old.strip()), "")
+                if previous.lstrip().startswith(">"):
+                    out += ["", _SEPARATOR, ""]
+                in_note = True
+            elif in_note and line.lstrip().startswith(">") and out and not out[-1].strip():
+                out += [_SEPARATOR, ""]
+                in_note = False
+            elif in_note and line.strip() and not line.lstrip().startswith(">") and out and not out[-1].strip():
+                in_note = False
+            out.append(line)
+        return out
 
 
 class _EditorNotes(Treeprocessor):
@@ -164,6 +192,7 @@ def render_body(source: str, *, reference_numbers: set[int]) -> RenderedBody:
     md.inlinePatterns.register(_CitationProcessor(md, numbers=reference_numbers, counts=counts), "citation", 175)
     # Above "inline" (20): the note's mark is matched before inline patterns could touch it.
     md.treeprocessors.register(_EditorNotes(md), "editor_notes", 25)
+    md.preprocessors.register(_SeparateNotes(md), "separate_editor_notes", 5)
     raw = md.convert(source)
     clean = nh3.clean(
         raw,

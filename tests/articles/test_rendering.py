@@ -70,3 +70,40 @@ def test_table_of_contents_comes_from_the_headings(client):
     assert '<li class="toc-level-3"><a href="#a-detail">A detail</a></li>' in html
     assert '<h2 id="first-part">First part</h2>' in html
     assert "Second &amp; last" in html
+
+
+def test_an_editors_note_is_a_labelled_aside_apart_from_the_text_and_sanitised():
+    rendered = render_body(
+        "The clinic's sentence (1).\n\n"
+        "> [!editor-note]\n> A note with a [link](#ref-1) and <script>alert(1)</script><b onclick=x>bold</b>.\n\n"
+        "> A quotation stays a quotation.\n",
+        reference_numbers={1},
+    )
+    html = rendered.html
+    note = html.split("<aside")[1].split("</aside>")[0]
+    assert 'class="editor-note"' in note and 'role="note"' in note and 'aria-label="Editor’s note"' in note
+    assert '<p class="editor-note-label">Editor’s note</p>' in note
+    assert '<a href="#ref-1">link</a>' in note
+    assert "<script" not in html and "onclick" not in html and "[!editor-note]" not in html
+    assert "<blockquote>\n<p>A quotation stays a quotation.</p>\n</blockquote>" in html
+    # The search text and snippets are the clinic's words only.
+    assert "A note" not in rendered.text and "The clinic's sentence (1)." in rendered.text
+
+
+def test_a_backslash_keeps_a_bracketed_number_as_text():
+    html = render_body("Misdirected \\(1) here; cited (1) there.", reference_numbers={1}).html
+    assert "Misdirected (1) here" in html
+    assert html.count('href="#ref-1"') == 1
+
+
+def test_an_editor_cannot_smuggle_attributes_onto_an_aside():
+    html = render_body(
+        '<aside class="editor-note" onmouseover="x" style="color:red">Hi</aside>', reference_numbers=set()
+    ).html
+    assert "onmouseover" not in html and "style=" not in html
+
+
+def test_a_note_right_after_a_quotation_stays_apart_from_it():
+    html = render_body("> “The clinic's quote.”\n\n> [!editor-note]\n> The note.\n", reference_numbers=set()).html
+    assert html.startswith("<blockquote>\n<p>“The clinic's quote.”</p>\n</blockquote>")
+    assert "<aside" in html and "The note." in html.split("<aside")[1]

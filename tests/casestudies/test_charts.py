@@ -121,3 +121,21 @@ def test_values_stay_inside_the_drawing():
         for attr in ("x", "y", "cx", "cy"):
             if el.get(attr) is not None:
                 assert 0 <= float(el.get(attr)) <= (width if attr in ("x", "cx") else height), (el.tag, attr)
+
+
+def test_chart_text_is_readable_on_a_phone():
+    from casestudies import charts
+
+    root = parse(render_svg(name="Right knee", points=[ChartPoint(1, "First", 4, 20)], id_prefix="t"))
+    # A 375 px phone gives the chart about 340 px: the text is drawn at font-size × 340 / WIDTH.
+    drawn = int(root.get("font-size")) * 340 / charts.WIDTH
+    assert drawn >= 14
+
+
+def test_words_instead_of_a_figure_are_in_the_key_and_description_not_drawn():
+    chart_points = [ChartPoint(1, "First", 4, None), ChartPoint(2, "Later", None, None, stated_as="free of pain")]
+    root = parse(render_svg(name="Right knee", points=chart_points, id_prefix="t"))
+    assert len(points(root, "intensity")) == 1
+    assert any("free of pain" in (t or "") for t in texts(root))
+    assert "“free of pain”" in root.find(f"{SVG}desc").text
+    assert "0/10" not in " ".join(t or "" for t in texts(root))
