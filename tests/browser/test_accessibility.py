@@ -24,6 +24,8 @@ PUBLIC_PAGES = [
     *[f"/case-studies/{slug}/" for slug in CASE_SLUGS],
     "/search/?q=knee",
     "/search/?q=zzzz-nothing-matches",
+    "/search/?q=prolotheraphy",
+    "/editorial-policy/",
     "/contact/",
     "/privacy/",
     "/candidate/",

@@ -53,9 +53,11 @@ def test_patient_reads_an_article_its_reference_and_a_case_history_then_reaches_
     # The chart's figures as a table, as the source gives them: 7/10 and 90% of the time at first.
     right = page.get_by_role("table", name="Right knee: the figures in the chart")
     first_row = right.get_by_role("row").filter(has=page.get_by_role("rowheader", name="At presentation"))
-    expect(first_row.get_by_role("cell")).to_have_text(["1", "7/10", "90%", ""])
+    # Issue 15: each row quotes the source sentence its figures come from.
+    sentence = "4/10 on the left (30% frequency) and 7/10 on the right (90% frequency)."
+    expect(first_row.get_by_role("cell")).to_have_text(["1", "7/10", "90%", "", sentence])
     left = page.get_by_role("table", name="Left knee: the figures in the chart")
-    expect(left.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(["1", "4/10", "30%", ""])
+    expect(left.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(["1", "4/10", "30%", "", sentence])
     expect(page.get_by_role("img", name=re.compile("Right knee: pain over the course of treatment"))).to_be_visible()
 
     page.get_by_role("region", name="Is regenerative medicine right for your knee?").get_by_role(
