@@ -47,6 +47,9 @@ def medical_web_page(article: Article, *, authors: list[Author], site_url: str) 
         "about": [{"@type": "MedicalTherapy", "name": t.name} for t in article.treatments.all()],
         "citation": [citation(ref) for ref in article.references.all()],
     }
+    # This web page's own dates: it was published here on `published_on` ("first shown on this site").
+    # The clinic's page states no date of its own; where one does (`source_published_on`), the
+    # page shows it, and it is the article's, not this page's.
     if article.published_on:
         data["datePublished"] = article.published_on.isoformat()
     data["dateModified"] = (article.updated_on or article.modified_at.date()).isoformat()

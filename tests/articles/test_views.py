@@ -206,3 +206,12 @@ def test_sitemap_lists_articles_treatments_and_the_lists_not_drafts(client, load
 def test_home_page_lists_the_treatments_and_latest_articles(client, loaded):
     html = client.get("/").content.decode()
     assert 'href="/treatments/bone-marrow-aspirate/"' in html and f'href="/articles/{A002}/"' in html
+
+
+def test_lists_label_the_sites_own_date_and_never_call_it_published(client, loaded):
+    for path in ["/articles/", "/treatments/platelet-rich-plasma/"]:
+        html = client.get(path).content.decode()
+        assert 'First shown on this site <time datetime="2026-11-20">' in html, path
+        assert ">Published <" not in html, path
+    Article.objects.filter(slug=A000).update(source_published_on=datetime.date(2019, 5, 1))
+    assert 'Published <time datetime="2019-05-01">' in client.get("/articles/").content.decode()
