@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Case, FloatField, Q, Value, When
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -216,8 +217,6 @@ def rebuild_index() -> int:
 
 def _public():
     today = timezone.localdate()
-    from django.db.models import Q
-
     return SearchDocument.objects.filter(Q(public_from__isnull=True) | Q(public_from__lte=today))
 
 
@@ -237,7 +236,6 @@ def _vector():
 
 def _postgres(query: str) -> list[Hit]:
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-    from django.db.models import Case, FloatField, Value, When
 
     alternatives = [SearchQuery(alt, search_type="websearch", config="english") for alt in expand_synonyms(query)]
     search_query = alternatives[0]
