@@ -172,7 +172,7 @@ class Inquiry(models.Model):
     preferred_days = models.JSONField(default=list, blank=True)
     preferred_times = models.JSONField(default=list, blank=True)
 
-    # Staff-only hint from intake.triage.suggest_patient_type; never shown to the patient.
+    # Staff-only hint from intake.rubric.suggest_patient_type; never shown to the patient.
     suggested_type = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=[(1, "Type 1"), (2, "Type 2"), (3, "Type 3")]
     )
