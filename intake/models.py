@@ -222,6 +222,18 @@ class Inquiry(models.Model):
     def is_overdue(self) -> bool:
         return self.status == self.Status.NEW and self.submitted_at < overdue_before()
 
+    def handoff_summary(self) -> tuple[str, str]:
+        """(state, detail) of the inquiry's emails: sent, pending, failing or failed, with the first
+        failure's kind, attempt and error. Reads self.outbox.all(), so a list that prefetched
+        "outbox" costs no query a row. Shown in the admin and read by scripts/chaos.py."""
+        rows = list(self.outbox.all())
+        states = [row.handoff_state for row in rows]
+        for state in ("failed", "failing"):
+            if state in states:
+                row = rows[states.index(state)]
+                return state, f"{row.get_kind_display()}: attempt {row.attempts}, {row.last_error}"
+        return ("pending" if "pending" in states else "sent"), ""
+
 
 class Note(models.Model):
     """A staff note on an inquiry (a call made, a message left). Append-only: services.add_note

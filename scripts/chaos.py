@@ -234,7 +234,6 @@ class Drill:
         )
 
     def smtp_refusing(self) -> None:
-        from intake.admin import handoff_summary
         from intake.models import Inquiry, OutboxMessage
 
         count, refuse_for = 20, 30
@@ -280,11 +279,11 @@ class Drill:
         bounce = list(Inquiry.objects.filter(email__startswith="chaos-e-"))
         try:
             wait_until(
-                lambda: all(handoff_summary(i)[0] == "failed" for i in bounce), timeout=60, interval=1, what="failed"
+                lambda: all(i.handoff_summary()[0] == "failed" for i in bounce), timeout=60, interval=1, what="failed"
             )
         except TimeoutError:
             pass
-        states = Counter(handoff_summary(i)[0] for i in bounce)
+        states = Counter(i.handoff_summary()[0] for i in bounce)
         staff_sent = OutboxMessage.objects.filter(
             inquiry__in=bounce, kind=OutboxMessage.Kind.STAFF_NOTIFICATION, status=OutboxMessage.Status.SENT
         ).count()
