@@ -178,10 +178,7 @@ def main() -> int:
     rows: list[tuple] = []
     try:
         with Stack("bench", database_url=DATABASE_URL, env=extra) as stack:
-            print(f"bench: stack in {stack.dir}, database {DATABASE_URL.rsplit('/', 1)[-1]}", flush=True)
-            stack.start_redis()
-            stack.release()
-            stack.use_in_this_process()
+            stack.prepare()
             session_key = seed()
             paths = page_paths()
             statics = same_size_static_files(paths, Path(stack.env()["STATIC_ROOT"]))

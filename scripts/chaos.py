@@ -319,10 +319,7 @@ def main() -> int:
     drill = None
     try:
         with Stack("chaos", database_url=DATABASE_URL, env=env) as stack:
-            print(f"chaos: stack in {stack.dir}, database {DATABASE_URL.rsplit('/', 1)[-1]}", flush=True)
-            stack.start_redis()
-            stack.release()
-            stack.use_in_this_process()
+            stack.prepare()
             stack.start_web()
             stack.start_worker()
             stack.start_beat()

@@ -109,6 +109,13 @@ class Stack:
             if result.returncode != 0:
                 raise SystemExit(f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
 
+    def prepare(self) -> None:
+        """The private redis-server, the release steps, and this process's Django pointed at both."""
+        print(f"{self.name}: stack in {self.dir}, database {self.database_url.rsplit('/', 1)[-1]}", flush=True)
+        self.start_redis()
+        self.release()
+        self.use_in_this_process()
+
     def start_web(self, **env) -> None:
         self._start("web", [str(BIN / "gunicorn"), "clinic.wsgi:application", "--config", "gunicorn.conf.py"], **env)
         wait_until(
