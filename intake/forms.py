@@ -6,8 +6,6 @@ declared in intake.sections.
 """
 
 import uuid
-import warnings
-from io import BytesIO
 
 from crispy_forms.layout import Div, Fieldset
 from django import forms
@@ -16,8 +14,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
-from PIL import Image, ImageOps
 
+from clinic.images import ImagePolicy, clean_image
 from clinic.models import Office
 
 from .models import Inquiry
@@ -46,48 +44,23 @@ privacy_label = lazy(_privacy_label, str)
 def clean_report_image(upload) -> ContentFile:
     """A patient's image of an MRI or X-ray report, checked and re-encoded without its metadata.
 
-    Accepts JPEG, PNG and WebP up to INTAKE_UPLOAD_MAX_BYTES and INTAKE_UPLOAD_MAX_PIXELS. Pillow
-    checks the header and the full decode; only the pixels are written back (no EXIF, GPS, comments
-    or colour profiles), to a random file name. Raises ValidationError for anything else.
+    Accepts JPEG, PNG and WebP up to INTAKE_UPLOAD_MAX_BYTES and INTAKE_UPLOAD_MAX_PIXELS, through
+    the site's one image pipeline (clinic.images): header checks, full decode, only the pixels
+    written back (no EXIF, GPS, comments or colour profiles), to a random file name. Raises
+    ValidationError for anything else.
     """
-    if upload.size > settings.INTAKE_UPLOAD_MAX_BYTES:
-        raise forms.ValidationError("The image is larger than 10 MB. Please send a smaller photo or scan.")
-    unreadable = forms.ValidationError(
-        "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
+    unreadable = "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
+    policy = ImagePolicy(
+        formats=frozenset(IMAGE_FORMATS),
+        max_bytes=settings.INTAKE_UPLOAD_MAX_BYTES,
+        max_pixels=settings.INTAKE_UPLOAD_MAX_PIXELS,
+        too_large="The image is larger than 10 MB. Please send a smaller photo or scan.",
+        unreadable=unreadable,
+        wrong_format=unreadable,
+        too_many_pixels="This image has too many pixels. Please send a smaller photo or scan.",
     )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            with Image.open(upload) as probe:
-                image_format = probe.format
-                if image_format not in IMAGE_FORMATS:
-                    raise unreadable
-                width, height = probe.size
-                if width * height > settings.INTAKE_UPLOAD_MAX_PIXELS:
-                    raise forms.ValidationError("This image has too many pixels. Please send a smaller photo or scan.")
-                probe.verify()
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()  # decode every byte: truncated or corrupt data fails here
-                try:
-                    image = ImageOps.exif_transpose(image)
-                except Exception:  # a broken orientation tag is no reason to refuse the report
-                    pass
-                out = BytesIO()
-                if image_format == "JPEG":
-                    image.convert("L" if image.mode == "L" else "RGB").save(out, "JPEG", quality=90)
-                elif image_format == "PNG":
-                    if image.mode not in ("1", "L", "LA", "RGB", "RGBA"):
-                        image = image.convert("RGBA")
-                    image.save(out, "PNG", optimize=True)
-                else:
-                    image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "WEBP", quality=90)
-    except forms.ValidationError:
-        raise
-    except Exception as exc:  # Pillow raises many kinds of errors on hostile files; all mean "unreadable"
-        raise unreadable from exc
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
+    data, image_format = clean_image(upload, policy)
+    return ContentFile(data, name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
 
 
 class InquiryForm(ProtectedForm, forms.ModelForm):
