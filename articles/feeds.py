@@ -1,6 +1,5 @@
 import datetime
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.urls import reverse_lazy
@@ -49,4 +48,4 @@ class ArticleFeed(Feed):
         return item.modified_at
 
     def item_guid(self, item):
-        return settings.SITE_URL + item.get_absolute_url()
+        return site.absolute_url(item.get_absolute_url())

@@ -1,4 +1,4 @@
-"""Uploaded article and author images: checked with Pillow, resized into a few widths for srcset.
+"""Uploaded article and author images: checked by clinic.images, resized into a few widths for srcset.
 
 Renditions are re-encoded JPEGs (which also drops EXIF data such as a camera's GPS position),
 named by a hash of the original's bytes, so their URLs never change meaning and can be cached for
@@ -8,37 +8,32 @@ a year (see clinic.media).
 import hashlib
 from io import BytesIO
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from clinic.images import ImagePolicy, encode, open_checked, upright
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+PUBLIC_IMAGES = ImagePolicy(
+    formats=ACCEPTED_FORMATS,
+    max_bytes=MAX_UPLOAD_BYTES,
+    max_pixels=MAX_PIXELS,
+    too_large="The image is larger than 10 MB; please upload a smaller one.",
+    unreadable="This file is not an image we can use (JPEG, PNG or WebP).",
+    wrong_format="Please upload a JPEG, PNG or WebP image.",
+    too_many_pixels="The image has too many pixels (over 40 megapixels).",
+)
 WIDTHS = (480, 960, 1440)
 RENDITION_DIR = "renditions"
 JPEG_QUALITY = 82
 
 
 def validate_public_image(file) -> None:
-    """Refuse anything that is not a reasonably sized JPEG, PNG or WebP picture."""
-    if file.size > MAX_UPLOAD_BYTES:
-        raise ValidationError("The image is larger than 10 MB; please upload a smaller one.")
-    try:
-        file.seek(0)
-        with Image.open(file) as image:
-            fmt = image.format
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError("This file is not an image we can use (JPEG, PNG or WebP).") from exc
-    finally:
-        file.seek(0)
-    if fmt not in ACCEPTED_FORMATS:
-        raise ValidationError("Please upload a JPEG, PNG or WebP image.")
-    if width * height > MAX_PIXELS:
-        raise ValidationError("The image has too many pixels (over 40 megapixels).")
+    """Refuse anything that is not a reasonably sized, wholly readable JPEG, PNG or WebP picture."""
+    open_checked(file, PUBLIC_IMAGES).close()
 
 
 def make_renditions(field_file, *, widths=WIDTHS) -> list[dict]:
@@ -56,7 +51,7 @@ def make_renditions(field_file, *, widths=WIDTHS) -> list[dict]:
         field_file.close()
     digest = hashlib.sha256(data).hexdigest()[:16]
     with Image.open(BytesIO(data)) as source:
-        image = ImageOps.exif_transpose(source)
+        image = upright(source)
         if image.mode not in ("RGB", "L"):
             # Flatten transparency onto white: JPEG has no alpha channel.
             background = Image.new("RGB", image.size, (255, 255, 255))
@@ -68,9 +63,8 @@ def make_renditions(field_file, *, widths=WIDTHS) -> list[dict]:
             name = f"{RENDITION_DIR}/{digest}-{width}.jpg"
             if not default_storage.exists(name):
                 resized = image.resize((width, height), Image.Resampling.LANCZOS)
-                buffer = BytesIO()
-                resized.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-                default_storage.save(name, ContentFile(buffer.getvalue()))
+                data = encode(resized.convert("RGB"), "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+                default_storage.save(name, ContentFile(data))
             renditions.append({"name": name, "width": width, "height": height})
     return renditions
 

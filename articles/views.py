@@ -70,7 +70,7 @@ class ArticleListView(ListView):
         context = super().get_context_data(**kwargs)
         context["treatments"] = Treatment.objects.all()
         context["current_treatment"] = self.treatment
-        canonical = settings.SITE_URL + reverse("articles:list")
+        canonical = site.absolute_url(reverse("articles:list"))
         if self.treatment:
             canonical += f"?treatment={quote(self.treatment.slug)}"
         context["canonical_url"] = canonical
@@ -95,12 +95,12 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
-        url = settings.SITE_URL + article.get_absolute_url()
+        url = site.absolute_url(article.get_absolute_url())
         context["canonical_url"] = url
         context["authors"] = [link.author for link in article.author_links]
         context["is_preview"] = not article.is_public
         hero = article.hero_picture
-        context["og_image"] = settings.SITE_URL + hero["src"] if hero else ""
+        context["og_image"] = site.absolute_url(hero["src"]) if hero else ""
         context["ask_article_url"] = f"{site.ASK_PATH}?article={quote(article.slug)}"
         body = f"{article.summary}\n\n{url}"
         context["email_href"] = f"mailto:?subject={quote(article.title)}&body={quote(body)}"
@@ -122,11 +122,6 @@ class TreatmentListView(ListView):
     def get_queryset(self):
         return Treatment.objects.all()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["canonical_url"] = settings.SITE_URL + reverse("articles:treatment_list")
-        return context
-
 
 # No Last-Modified here: a treatment row keeps no change time, so only the ETag can tell.
 class TreatmentDetailView(DetailView):
@@ -147,7 +142,7 @@ class TreatmentDetailView(DetailView):
             .defer("body", "body_html", "body_text")
             .order_by("-published_on", "title")
         )
-        context["canonical_url"] = settings.SITE_URL + self.object.get_absolute_url()
+        context["canonical_url"] = site.absolute_url(self.object.get_absolute_url())
         return context
 
 

@@ -122,6 +122,29 @@ def describe(name: str, points: list[ChartPoint]) -> str:
     return text + "Points without a figure in the source are not drawn."
 
 
+# The two panels of a chart: pain intensity always, pain frequency where the source gives any.
+INTENSITY_PANEL = {
+    "attr": "intensity",
+    "height": INTENSITY_HEIGHT,
+    "maximum": 10,
+    "ticks": [0, 2, 4, 6, 8, 10],
+    "heading": "Pain intensity (0 = none, 10 = worst)",
+    "unit": "/10",
+    "colour": INTENSITY_COLOUR,
+    "marker": "circle",
+}
+FREQUENCY_PANEL = {
+    "attr": "frequency",
+    "height": FREQUENCY_HEIGHT,
+    "maximum": 100,
+    "ticks": [0, 50, 100],
+    "heading": "Pain frequency (% of the time)",
+    "unit": "%",
+    "colour": FREQUENCY_COLOUR,
+    "marker": "square",
+}
+
+
 def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
     """The chart as an <svg> element (a string, well-formed XML, every text escaped)."""
     has_frequency = any(p.frequency is not None for p in points)
@@ -154,35 +177,11 @@ def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
     ET.SubElement(svg, "desc", id=desc_id).text = describe(name, points)
 
     xs = _x_positions(len(points))
-    _panel(
-        svg,
-        points=points,
-        xs=xs,
-        attr="intensity",
-        top=INTENSITY_TOP,
-        height=INTENSITY_HEIGHT,
-        maximum=10,
-        ticks=[0, 2, 4, 6, 8, 10],
-        heading="Pain intensity (0 = none, 10 = worst)",
-        unit="/10",
-        colour=INTENSITY_COLOUR,
-        marker="circle",
-    )
+    panels = [(INTENSITY_TOP, INTENSITY_PANEL)]
     if has_frequency:
-        _panel(
-            svg,
-            points=points,
-            xs=xs,
-            attr="frequency",
-            top=frequency_top,
-            height=FREQUENCY_HEIGHT,
-            maximum=100,
-            ticks=[0, 50, 100],
-            heading="Pain frequency (% of the time)",
-            unit="%",
-            colour=FREQUENCY_COLOUR,
-            marker="square",
-        )
+        panels.append((frequency_top, FREQUENCY_PANEL))
+    for top, panel in panels:
+        _panel(svg, points=points, xs=xs, top=top, **panel)
 
     # The x axis: point numbers, and a key from number to the point's label.
     for point, x in zip(points, xs, strict=True):

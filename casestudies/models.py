@@ -187,6 +187,17 @@ class TreatmentStep(models.Model):
         return ", ".join(parts)
 
 
+def _pain_figure(verbose_name: str, maximum: int) -> models.PositiveSmallIntegerField:
+    """A pain figure from 0 to `maximum`, blank where the source gives none."""
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(maximum)],
+        help_text="Blank where the source gives none.",
+    )
+
+
 class PainMeasurement(models.Model):
     """A pain figure for one knee at a labelled point in the course, as the source reports it, or the
     source's words where it gives words and no figure ("free of pain")."""
@@ -199,20 +210,8 @@ class PainMeasurement(models.Model):
     knee = models.CharField(max_length=5, choices=Knee.choices)
     point_order = models.PositiveSmallIntegerField(help_text="Order of the point in the course; 1 is the first.")
     point_label = models.CharField(max_length=100, help_text='e.g. "At presentation", "Third bone marrow treatment".')
-    intensity = models.PositiveSmallIntegerField(
-        "pain intensity (0–10)",
-        null=True,
-        blank=True,
-        validators=[MaxValueValidator(INTENSITY_MAX)],
-        help_text="Blank where the source gives none.",
-    )
-    frequency = models.PositiveSmallIntegerField(
-        "pain frequency (% of the time)",
-        null=True,
-        blank=True,
-        validators=[MaxValueValidator(FREQUENCY_MAX)],
-        help_text="Blank where the source gives none.",
-    )
+    intensity = _pain_figure("pain intensity (0–10)", INTENSITY_MAX)
+    frequency = _pain_figure("pain frequency (% of the time)", FREQUENCY_MAX)
     knee_given = models.BooleanField(
         "source names the knee",
         default=True,

@@ -5,7 +5,7 @@ from django.views.generic import DetailView, ListView
 
 from articles.jsonld import person
 from articles.models import Article
-from clinic import jsonld
+from clinic import jsonld, site
 
 from . import charts
 from .models import CaseStudy
@@ -33,7 +33,7 @@ class CaseStudyDetailView(DetailView):
         knee_charts = charts.knee_charts(case.measurements.all(), id_prefix=f"case-{case.pk}")
         # The SVG is built with ElementTree, which escapes every text and attribute.
         context["charts"] = [(chart, mark_safe(chart.svg)) for chart in knee_charts]
-        context["canonical_url"] = settings.SITE_URL + case.get_absolute_url()
+        context["canonical_url"] = site.absolute_url(case.get_absolute_url())
         context["jsonld"] = jsonld.dumps(medical_web_page(case, site_url=settings.SITE_URL))
         source = case.source
         # Link into the article's reference list only where a patient can open the article.

@@ -1,6 +1,6 @@
 """Structured logs: one JSON object per line, with nothing of what a patient wrote.
 
-Log calls carry ids and inquiry references only (see intake/services.py). This formatter is the
+Log calls carry ids and inquiry references only (see intake/services/). This formatter is the
 second line of defence for what other code logs: Django's request object is reduced to method and
 path (its repr carries the query string, e.g. search terms), and anything shaped like an email
 address, in a message or a traceback (an SMTP error names its recipients), is blanked.

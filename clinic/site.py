@@ -1,4 +1,6 @@
-"""The clinic's identity, shown in every page's chrome."""
+"""The clinic's identity, shown in every page's chrome, and the site's public address."""
+
+from django.conf import settings
 
 CLINIC_NAME = "Caring Medical"
 CLINIC_FULL_NAME = "Caring Medical Regenerative Medicine Clinics"
@@ -17,3 +19,12 @@ NAVIGATION = [
 ]
 CANDIDATE_PATH = "/candidate/"
 ASK_PATH = "/ask/"
+
+
+def absolute_url(path: str) -> str:
+    """The public address of a site path (SITE_URL + path): canonical links, feeds and og: tags.
+
+    Built from SITE_URL, never from the request's Host header, so a page names the one address
+    search engines should keep whatever host it was asked for by.
+    """
+    return settings.SITE_URL + path

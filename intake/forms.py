@@ -1,40 +1,29 @@
 """The public forms: the candidacy form, a question, an appointment request, the e-newsletter.
 
-Each carries the same spam protection, none of which punishes a patient: a honeypot field hidden
-from people, a minimum fill time, the "Enter code" challenge, and a hidden one-time submission token
-that makes a double click store one inquiry (the per-IP rate limit is in the views).
+Each carries the same spam protection (intake.spam) and the inquiry forms a hidden one-time
+submission token that makes a double click store one inquiry. The candidacy form's steps are
+declared in intake.sections.
 """
 
-import time
 import uuid
-import warnings
-from io import BytesIO
 
-from captcha.fields import CaptchaField, CaptchaTextInput
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Fieldset
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
-from PIL import Image, ImageOps
 
+from clinic.images import ImagePolicy, clean_image
 from clinic.models import Office
 
 from .models import Inquiry
+from .sections import CANDIDACY_SECTIONS, CONTACT_FIELDS, Section
+from .spam import ProtectedForm
 
-STARTED_SALT = "intake.form.started"
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 TEXT_MAX = 4000
-
-
-class CodeInput(CaptchaTextInput):
-    """The captcha widget with an image description a screen reader can use."""
-
-    template_name = "intake/widgets/captcha.html"  # app templates: widgets render with the form renderer
 
 
 class OfficeChoiceField(forms.ModelChoiceField):
@@ -55,105 +44,23 @@ privacy_label = lazy(_privacy_label, str)
 def clean_report_image(upload) -> ContentFile:
     """A patient's image of an MRI or X-ray report, checked and re-encoded without its metadata.
 
-    Accepts JPEG, PNG and WebP up to INTAKE_UPLOAD_MAX_BYTES and INTAKE_UPLOAD_MAX_PIXELS. Pillow
-    checks the header and the full decode; only the pixels are written back (no EXIF, GPS, comments
-    or colour profiles), to a random file name. Raises ValidationError for anything else.
+    Accepts JPEG, PNG and WebP up to INTAKE_UPLOAD_MAX_BYTES and INTAKE_UPLOAD_MAX_PIXELS, through
+    the site's one image pipeline (clinic.images): header checks, full decode, only the pixels
+    written back (no EXIF, GPS, comments or colour profiles), to a random file name. Raises
+    ValidationError for anything else.
     """
-    if upload.size > settings.INTAKE_UPLOAD_MAX_BYTES:
-        raise forms.ValidationError("The image is larger than 10 MB. Please send a smaller photo or scan.")
-    unreadable = forms.ValidationError(
-        "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
+    unreadable = "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
+    policy = ImagePolicy(
+        formats=frozenset(IMAGE_FORMATS),
+        max_bytes=settings.INTAKE_UPLOAD_MAX_BYTES,
+        max_pixels=settings.INTAKE_UPLOAD_MAX_PIXELS,
+        too_large="The image is larger than 10 MB. Please send a smaller photo or scan.",
+        unreadable=unreadable,
+        wrong_format=unreadable,
+        too_many_pixels="This image has too many pixels. Please send a smaller photo or scan.",
     )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            with Image.open(upload) as probe:
-                image_format = probe.format
-                if image_format not in IMAGE_FORMATS:
-                    raise unreadable
-                width, height = probe.size
-                if width * height > settings.INTAKE_UPLOAD_MAX_PIXELS:
-                    raise forms.ValidationError("This image has too many pixels. Please send a smaller photo or scan.")
-                probe.verify()
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()  # decode every byte: truncated or corrupt data fails here
-                try:
-                    image = ImageOps.exif_transpose(image)
-                except Exception:  # a broken orientation tag is no reason to refuse the report
-                    pass
-                out = BytesIO()
-                if image_format == "JPEG":
-                    image.convert("L" if image.mode == "L" else "RGB").save(out, "JPEG", quality=90)
-                elif image_format == "PNG":
-                    if image.mode not in ("1", "L", "LA", "RGB", "RGBA"):
-                        image = image.convert("RGBA")
-                    image.save(out, "PNG", optimize=True)
-                else:
-                    image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "WEBP", quality=90)
-    except forms.ValidationError:
-        raise
-    except Exception as exc:  # Pillow raises many kinds of errors on hostile files; all mean "unreadable"
-        raise unreadable from exc
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
-
-
-class ProtectedForm(forms.Form):
-    """Spam protection shared by every public form."""
-
-    # The honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
-    captcha = CaptchaField(
-        label="Enter code",
-        help_text="Type the letters in the picture. Can't read them? Call either office and we will help.",
-        widget=CodeInput,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.started_ok = True
-        self.fields["captcha"].widget.attrs["aria-label"] = "Enter code"
-        self.initial.setdefault("started", signing.dumps(time.time(), salt=STARTED_SALT))
-        if self.is_bound:
-            try:
-                self.started_at = float(signing.loads(self.data.get("started", ""), salt=STARTED_SALT))
-            except (signing.BadSignature, TypeError, ValueError):
-                # Give the re-rendered form a fresh start time, so the next attempt can pass.
-                self.started_ok = False
-                self.data = self.data.copy()
-                self.data["started"] = signing.dumps(time.time(), salt=STARTED_SALT)
-
-    def protection_layout(self) -> list:
-        """The spam-protection fields, placed at the end of every form."""
-        return [
-            Field("captcha", autocomplete="off"),
-            Div("website", css_class="intake-hp", aria_hidden="true"),
-            "started",
-        ]
-
-    def set_layout(self, *items, submit: str, css_class: str = "btn-brand btn-lg") -> None:
-        """The crispy-forms layout: `items`, then the submit button. The template has the <form>
-        element and its CSRF token."""
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(*items, Submit("submit", submit, css_class=css_class))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("website"):
-            raise forms.ValidationError("Please leave the last field empty (it helps us keep out automated spam).")
-        if not self.started_ok:
-            raise forms.ValidationError("Please check your answers and send the form again.")
-        if time.time() - self.started_at < settings.INTAKE_MIN_FILL_SECONDS:
-            raise forms.ValidationError("That was very quick. Please check your answers and send the form again.")
-        return cleaned
+    data, image_format = clean_image(upload, policy)
+    return ContentFile(data, name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
 
 
 class InquiryForm(ProtectedForm, forms.ModelForm):
@@ -242,20 +149,11 @@ def _time_field(label):
     )
 
 
-CANDIDATE_SECTIONS = [
-    ("about-you", "About you"),
-    ("your-knee", "Your knee"),
-    ("tried", "What you have tried"),
-    ("effects", "How it affects you"),
-    ("details", "In your own words"),
-    ("send", "Check and send"),
-]
-
-
-def _section(index: int, *fields) -> Fieldset:
-    anchor, title = CANDIDATE_SECTIONS[index]
-    legend = f"Step {index + 1} of {len(CANDIDATE_SECTIONS)}: {title}"
-    return Fieldset(legend, *fields, css_id=anchor, css_class="intake-section")
+def _fieldset(index: int, section: Section, *extra) -> Fieldset:
+    """One step of the candidacy form; a pair of fields side by side."""
+    items = [item if isinstance(item, str) else Div(*item, css_class="intake-knee") for item in section.fields]
+    legend = f"Step {index + 1} of {len(CANDIDACY_SECTIONS)}: {section.title}"
+    return Fieldset(legend, *items, *extra, css_id=section.anchor, css_class="intake-section")
 
 
 class CandidateForm(InquiryForm):
@@ -303,37 +201,7 @@ class CandidateForm(InquiryForm):
     )
 
     class Meta(InquiryForm.Meta):
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "preferred_contact",
-            "office",
-            "knees",
-            "left_pain",
-            "left_pain_time",
-            "right_pain",
-            "right_pain_time",
-            "duration",
-            "onset",
-            "treatments_tried",
-            "replacement_recommended",
-            "ligament_or_tendon_pain",
-            "clicking",
-            "worse_with_activity",
-            "better_with_rest",
-            "pain_medication",
-            "otherwise_healthy",
-            "sleep_interrupted",
-            "instability",
-            "swelling",
-            "activities_given_up",
-            "message",
-            "callback_window",
-            "out_of_network_acknowledged",
-            "consent_to_contact",
-        ]
+        fields = [name for section in CANDIDACY_SECTIONS for name in section.names() if name != "image"]
         labels = {
             "ligament_or_tendon_pain": "The pain seems to come from ligaments or tendons around the knee",
             "clicking": "The knee clicks, pops or grinds",
@@ -346,29 +214,11 @@ class CandidateForm(InquiryForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        last = len(CANDIDACY_SECTIONS) - 1
         self.set_layout(
-            _section(0, "first_name", "last_name", "email", "phone", "preferred_contact", "office"),
-            _section(
-                1,
-                "knees",
-                Div("left_pain", "left_pain_time", css_class="intake-knee"),
-                Div("right_pain", "right_pain_time", css_class="intake-knee"),
-                "duration",
-                "onset",
-                "ligament_or_tendon_pain",
-                "clicking",
-                "worse_with_activity",
-                "better_with_rest",
-            ),
-            _section(2, "treatments_tried", "replacement_recommended", "pain_medication", "otherwise_healthy"),
-            _section(3, "sleep_interrupted", "instability", "swelling", "activities_given_up"),
-            _section(4, "message", "image"),
-            _section(
-                5,
-                "callback_window",
-                "out_of_network_acknowledged",
-                "consent_to_contact",
-                *self.protection_layout(),
+            *(
+                _fieldset(index, section, *(self.protection_layout() if index == last else ()))
+                for index, section in enumerate(CANDIDACY_SECTIONS)
             ),
             submit="Send",
         )
@@ -400,7 +250,7 @@ class QuestionForm(InquiryForm):
     article_slug = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta(InquiryForm.Meta):
-        fields = ["first_name", "last_name", "email", "phone", "preferred_contact", "office", "message"]
+        fields = [*CONTACT_FIELDS, "message"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -438,18 +288,7 @@ class AppointmentForm(InquiryForm):
     )
 
     class Meta(InquiryForm.Meta):
-        fields = [
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "preferred_contact",
-            "office",
-            "patient_status",
-            "preferred_days",
-            "preferred_times",
-            "message",
-        ]
+        fields = [*CONTACT_FIELDS, "patient_status", "preferred_days", "preferred_times", "message"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -172,7 +172,7 @@ class Inquiry(models.Model):
     preferred_days = models.JSONField(default=list, blank=True)
     preferred_times = models.JSONField(default=list, blank=True)
 
-    # Staff-only hint from intake.triage.suggest_patient_type; never shown to the patient.
+    # Staff-only hint from intake.rubric.suggest_patient_type; never shown to the patient.
     suggested_type = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=[(1, "Type 1"), (2, "Type 2"), (3, "Type 3")]
     )
@@ -221,6 +221,18 @@ class Inquiry(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.NEW and self.submitted_at < overdue_before()
+
+    def handoff_summary(self) -> tuple[str, str]:
+        """(state, detail) of the inquiry's emails: sent, pending, failing or failed, with the first
+        failure's kind, attempt and error. Reads self.outbox.all(), so a list that prefetched
+        "outbox" costs no query a row. Shown in the admin and read by scripts/chaos.py."""
+        rows = list(self.outbox.all())
+        states = [row.handoff_state for row in rows]
+        for state in ("failed", "failing"):
+            if state in states:
+                row = rows[states.index(state)]
+                return state, f"{row.get_kind_display()}: attempt {row.attempts}, {row.last_error}"
+        return ("pending" if "pending" in states else "sent"), ""
 
 
 class Note(models.Model):

@@ -2,16 +2,17 @@
 
 Every task is safe to run twice or concurrently: the services send each outbox row under a row lock
 and mark it sent. Arguments are ids only, so no health detail ever reaches the broker, and results
-are ignored (no result backend).
+are ignored (no result backend). Which module imports which: intake/services/__init__.py.
 """
 
 import random
+from collections.abc import Callable
 
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from . import services
+from .services import delivery, digest
 
 
 def _backoff(retries: int) -> int:
@@ -22,38 +23,35 @@ def _backoff(retries: int) -> int:
     return min(settings.INTAKE_RETRY_MAX_DELAY, base * 2**retries) + random.randint(0, min(10, base))
 
 
+def _send_or_retry(task, send: Callable[..., object], **ids: int) -> None:
+    """Run a delivery service; on SMTP, connection or database errors retry the task with backoff.
+    Run in process (the embedded default) it does not retry in the request: the failure is recorded
+    on the outbox row, staff see it, and the sweep or the admin's "retry" action sends it later."""
+    try:
+        send(**ids)
+    except (delivery.DeliveryFailed, DatabaseError) as exc:
+        if task.request.is_eager:
+            return
+        raise task.retry(exc=exc, countdown=_backoff(task.request.retries)) from exc
+
+
 @shared_task(bind=True, max_retries=8, ignore_result=True)
 def deliver_inquiry(self, inquiry_id: int) -> None:
-    """Send the staff notification and the patient confirmation of one inquiry.
-
-    Retries with backoff on SMTP, connection or database errors. Run in process (the embedded
-    default) it does not retry in the request: the failure is recorded on the outbox row, staff see
-    it, and the sweep or the admin's "retry" action sends it later.
-    """
-    try:
-        services.deliver_inquiry(inquiry_id=inquiry_id)
-    except (services.DeliveryFailed, DatabaseError) as exc:
-        if self.request.is_eager:
-            return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    """Send the staff notification and the patient confirmation of one inquiry."""
+    _send_or_retry(self, delivery.deliver_inquiry, inquiry_id=inquiry_id)
 
 
 @shared_task(bind=True, max_retries=8, ignore_result=True)
 def deliver_outbox_message(self, message_id: int) -> None:
     """Send one outbox message (the e-newsletter confirmation link). Retries like deliver_inquiry."""
-    try:
-        services.deliver_message(message_id=message_id)
-    except (services.DeliveryFailed, DatabaseError) as exc:
-        if self.request.is_eager:
-            return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    _send_or_retry(self, delivery.deliver_message, message_id=message_id)
 
 
 @shared_task(ignore_result=True)
 def sweep_handoffs() -> int:
     """Celery beat, every minute: send whatever was stored but not handed over a few minutes ago
     (Redis or the worker was down at submit time, or the task gave up). Safe to overlap."""
-    return services.sweep_handoffs()
+    return delivery.sweep_handoffs()
 
 
 @shared_task(bind=True, max_retries=5, ignore_result=True)
@@ -61,7 +59,7 @@ def send_triage_digest(self) -> None:
     """Celery beat, daily: email the triage inbox how many inquiries are new and overdue (counts and
     a link only). Retries with backoff if the SMTP server fails; a rerun sends the digest again."""
     try:
-        services.send_triage_digest()
+        digest.send_triage_digest()
     except OSError as exc:  # smtplib's errors and connection failures alike
         if self.request.is_eager:
             raise

@@ -13,8 +13,9 @@ from django_ratelimit.core import is_ratelimited
 from articles.models import Article, Treatment
 
 from . import services
-from .forms import CANDIDATE_SECTIONS, AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
+from .forms import AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
 from .models import Inquiry
+from .sections import CANDIDATE_SECTIONS
 
 logger = logging.getLogger(__name__)
 

@@ -18,17 +18,19 @@ client at most BENCH_POSTS (default 200) submissions or 120 s. Everything starte
 """
 
 import os
-import re
 import statistics
-import subprocess
 import sys
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.stacklib import SmtpSink, Stack, ensure_wrk, fetch, paced_submissions  # noqa: E402
+from scripts.loadgen import UNTHROTTLED, ensure_wrk, median_run, paced_submissions, wrk  # noqa: E402
+from scripts.support.processes import fetch  # noqa: E402
+from scripts.support.smtp import SmtpSink  # noqa: E402
+from scripts.support.stack import Stack  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = 3  # alternating static / page wrk runs per page
@@ -39,33 +41,6 @@ POST_TIME_LIMIT = 120
 INQUIRIES = 10_000
 STAFF = 50
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench")
-
-
-# --- wrk -------------------------------------------------------------------------------------------
-
-
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def wrk(wrk_path: str, url: str, *, headers: dict | None = None, connections: int = CONNECTIONS) -> dict:
-    """requests/s, p50 and p99 (ms) and the count of non-2xx/3xx answers for one wrk run."""
-    argv = [wrk_path, "-t2", f"-c{connections}", f"-d{SECONDS}s", "--latency", "--timeout", "10s"]
-    for name, value in (headers or {}).items():
-        argv += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*argv, url], capture_output=True, text=True, timeout=SECONDS + 60, check=True).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
-        "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
-        "errors": int(errors.group(1)) if errors else 0,
-    }
-
-
-def median_run(runs: list[dict]) -> dict:
-    return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50", "p99", "errors")}
 
 
 # --- seeding (in this process, through Django) -----------------------------------------------------
@@ -197,23 +172,13 @@ def p(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    wrk_path = ensure_wrk()
+    run_wrk = partial(wrk, ensure_wrk(), seconds=SECONDS, connections=CONNECTIONS)
     sink = SmtpSink().start()
-    extra = {
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(sink.port),
-        "EMAIL_USE_TLS": "0",
-        # The bench submits hundreds of forms from one address at machine speed.
-        "INTAKE_RATE_LIMIT": "1000000/h",
-        "INTAKE_MIN_FILL_SECONDS": "0",
-    }
+    extra = {**sink.email_env(), **UNTHROTTLED}
     rows: list[tuple] = []
     try:
         with Stack("bench", database_url=DATABASE_URL, env=extra) as stack:
-            print(f"bench: stack in {stack.dir}, database {DATABASE_URL.rsplit('/', 1)[-1]}", flush=True)
-            stack.start_redis()
-            stack.release()
-            stack.use_in_this_process()
+            stack.prepare()
             session_key = seed()
             paths = page_paths()
             statics = same_size_static_files(paths, Path(stack.env()["STATIC_ROOT"]))
@@ -229,7 +194,7 @@ def main() -> int:
                 cache = headers.get("X-Page-Cache", "none")
                 # Alternate static and page runs and take the median of each: other load on the
                 # machine then weighs on both alike.
-                runs = [(wrk(wrk_path, base + statics[name]), wrk(wrk_path, base + path)) for _ in range(ROUNDS)]
+                runs = [(run_wrk(base + statics[name]), run_wrk(base + path)) for _ in range(ROUNDS)]
                 static = median_run([s for s, _ in runs])
                 page = median_run([p for _, p in runs])
                 rows.append(
@@ -266,7 +231,7 @@ def main() -> int:
 
             cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
             code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
-            changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie, connections=4)
+            changelist = run_wrk(base + "/admin/intake/inquiry/", headers=cookie, connections=4)
             rows.append(
                 (
                     f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)",

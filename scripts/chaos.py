@@ -30,7 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.stacklib import SmtpSink, Stack, fetch, paced_submissions, wait_until  # noqa: E402
+from scripts.loadgen import UNTHROTTLED, paced_submissions  # noqa: E402
+from scripts.support.processes import fetch, wait_until  # noqa: E402
+from scripts.support.smtp import SmtpSink  # noqa: E402
+from scripts.support.stack import Stack  # noqa: E402
 
 DATABASE_URL = os.environ.get("CHAOS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_chaos")
 RATE = float(os.environ.get("CHAOS_RATE", "8"))  # submissions per second in (a) and (b)
@@ -234,7 +237,6 @@ class Drill:
         )
 
     def smtp_refusing(self) -> None:
-        from intake.admin import handoff_summary
         from intake.models import Inquiry, OutboxMessage
 
         count, refuse_for = 20, 30
@@ -280,11 +282,11 @@ class Drill:
         bounce = list(Inquiry.objects.filter(email__startswith="chaos-e-"))
         try:
             wait_until(
-                lambda: all(handoff_summary(i)[0] == "failed" for i in bounce), timeout=60, interval=1, what="failed"
+                lambda: all(i.handoff_summary()[0] == "failed" for i in bounce), timeout=60, interval=1, what="failed"
             )
         except TimeoutError:
             pass
-        states = Counter(handoff_summary(i)[0] for i in bounce)
+        states = Counter(i.handoff_summary()[0] for i in bounce)
         staff_sent = OutboxMessage.objects.filter(
             inquiry__in=bounce, kind=OutboxMessage.Kind.STAFF_NOTIFICATION, status=OutboxMessage.Status.SENT
         ).count()
@@ -311,24 +313,12 @@ class Drill:
 
 def main() -> int:
     sink = SmtpSink().start()
-    env = {
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(sink.port),
-        "EMAIL_USE_TLS": "0",
-        "EMAIL_TIMEOUT": "5",
-        # Hundreds of forms from one address at machine speed.
-        "INTAKE_RATE_LIMIT": "1000000/h",
-        "INTAKE_MIN_FILL_SECONDS": "0",
-        **TIMINGS,
-    }
+    env = {**sink.email_env(), "EMAIL_TIMEOUT": "5", **UNTHROTTLED, **TIMINGS}
     started = time.monotonic()
     drill = None
     try:
         with Stack("chaos", database_url=DATABASE_URL, env=env) as stack:
-            print(f"chaos: stack in {stack.dir}, database {DATABASE_URL.rsplit('/', 1)[-1]}", flush=True)
-            stack.start_redis()
-            stack.release()
-            stack.use_in_this_process()
+            stack.prepare()
             stack.start_web()
             stack.start_worker()
             stack.start_beat()

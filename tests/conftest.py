@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 
 # The same process helpers the bench and chaos scripts use.
-from scripts.stacklib import SmtpSink, free_port, redis_answers, redis_server_argv, stop_group, wait_until
+from scripts.support.processes import free_port, redis_answers, redis_server_argv, stop_group, wait_until
+from scripts.support.smtp import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
-from intake.forms import STARTED_SALT
 from intake.models import Inquiry
+from intake.spam import STARTED_SALT
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def gated_sink():
 def test_a_worker_killed_while_sending_loses_no_email(gated_sink, tmp_path):
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     smtp = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(gated_sink.port), "CELERY_QUEUE": queue}
-    with mock.patch.object(services, "enqueue"):  # queued by hand below, to this test's worker
+    with mock.patch.object(services.submission, "enqueue"):  # queued by hand below, to this test's worker
         inquiry, _ = services.submit_inquiry(kind="candidate", submission_token=uuid.uuid4(), answers=answers())
     expected = {services.message_id_header(m) for m in inquiry.outbox.all()}
 

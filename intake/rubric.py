@@ -36,6 +36,19 @@ INJECTIONS_NO_LONGER_HELPING = {
     )
 }
 
+# What an answer points to: (patient type, weight, reason).
+ONSET_POINTS_TO = {
+    Inquiry.Onset.RECENT_INJURY.value: (1, 3, "Started with a recent injury"),
+    Inquiry.Onset.OLD_INJURY.value: (2, 3, "An old injury that never healed"),
+    Inquiry.Onset.WEAR.value: (3, 3, "Wear over the years"),
+}
+DURATION_POINTS_TO = {
+    Inquiry.Duration.UNDER_3_MONTHS.value: (1, 2, "Hurting for less than 3 months"),
+    Inquiry.Duration.UNDER_1_YEAR.value: (1, 1, "Hurting for 3 to 12 months"),
+    Inquiry.Duration.UNDER_5_YEARS.value: (2, 1, "Hurting for 1 to 5 years"),
+    Inquiry.Duration.OVER_5_YEARS.value: (3, 2, "Hurting for more than 5 years"),
+}
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -64,21 +77,9 @@ def suggest_patient_type(
         weights[patient_type] += weight
         reasons[patient_type].append(reason)
 
-    if onset == Inquiry.Onset.RECENT_INJURY:
-        add(1, 3, "Started with a recent injury")
-    elif onset == Inquiry.Onset.OLD_INJURY:
-        add(2, 3, "An old injury that never healed")
-    elif onset == Inquiry.Onset.WEAR:
-        add(3, 3, "Wear over the years")
-
-    if duration == Inquiry.Duration.UNDER_3_MONTHS:
-        add(1, 2, "Hurting for less than 3 months")
-    elif duration == Inquiry.Duration.UNDER_1_YEAR:
-        add(1, 1, "Hurting for 3 to 12 months")
-    elif duration == Inquiry.Duration.UNDER_5_YEARS:
-        add(2, 1, "Hurting for 1 to 5 years")
-    elif duration == Inquiry.Duration.OVER_5_YEARS:
-        add(3, 2, "Hurting for more than 5 years")
+    for table, answer in ((ONSET_POINTS_TO, onset), (DURATION_POINTS_TO, duration)):
+        if str(answer) in table:  # str(): a choices member hashes unlike its value
+            add(*table[str(answer)])
 
     if replacement_recommended == Inquiry.Answer.YES:
         add(3, 4, "Joint replacement was recommended")

@@ -1,6 +1,6 @@
 import pytest
 
-from intake.triage import suggest_patient_type
+from intake.rubric import suggest_patient_type
 
 
 def test_a_recent_injury_that_has_not_healed_suggests_type_1():

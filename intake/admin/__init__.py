@@ -1,0 +1,35 @@
+"""Staff triage of inquiries in Django admin: presentation only.
+
+Everything that changes an inquiry goes through intake.services (the form's status, assignee and
+priority; the "Assign to me" and "Move to ..." buttons; notes; bulk actions; deletes), so the state
+machine and the audit trail apply however staff work. Views of the page and of the image are
+recorded too; the change page shows the latest audit entries.
+
+- inquiry: InquiryAdmin, the list and the change page (columns, fieldsets, saving);
+- filters, inlines, forms: its list filters, inlines and forms;
+- actions: the bulk actions and the CSV export;
+- views: the image, thumbnail, triage-button and audit-trail pages;
+- audit, display: how audit entries, people and ages read.
+"""
+
+from django.contrib import admin
+
+from intake.models import Inquiry, Subscriber
+
+from .inquiry import InquiryAdmin
+
+
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "status", "created_at", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["status"]
+    search_fields = ["email"]
+    readonly_fields = ["email", "status", "created_at", "confirmed_at", "unsubscribed_at"]
+
+    def has_add_permission(self, request):
+        return False  # double opt-in only: an address subscribes itself
+
+
+admin.site.register(Inquiry, InquiryAdmin)
+admin.site.register(Subscriber, SubscriberAdmin)
+
+__all__ = ["InquiryAdmin", "SubscriberAdmin"]

@@ -1,0 +1,114 @@
+"""The inquiry list's bulk actions: assign, move, retry the hand-off, and the CSV export."""
+
+import csv
+import io
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.utils import timezone
+
+from intake import services
+from intake.models import Inquiry
+
+from .display import user_label
+
+# CSV export columns: (header, value). Health details only with intake.export_health_details.
+EXPORT_COLUMNS = [
+    ("reference", lambda i: i.reference),
+    ("kind", lambda i: i.get_kind_display()),
+    ("submitted", lambda i: timezone.localtime(i.submitted_at).strftime("%Y-%m-%d %H:%M")),
+    ("status", lambda i: i.get_status_display()),
+    ("priority", lambda i: i.get_priority_display()),
+    ("assigned to", lambda i: user_label(i.assignee) if i.assignee_id else ""),
+    ("first name", lambda i: i.first_name),
+    ("last name", lambda i: i.last_name),
+    ("email", lambda i: i.email),
+    ("phone", lambda i: i.phone),
+    ("preferred contact", lambda i: i.get_preferred_contact_display()),
+    ("callback window", lambda i: i.callback_window),
+    ("office", lambda i: i.office_display),
+    ("suggested type", lambda i: i.get_suggested_type_display() or ""),
+]
+EXPORT_HEALTH_COLUMNS = [
+    ("knees", lambda i: i.get_knees_display()),
+    ("left pain (0-10)", lambda i: i.left_pain),
+    ("right pain (0-10)", lambda i: i.right_pain),
+    ("how long", lambda i: i.get_duration_display()),
+    ("how it started", lambda i: i.get_onset_display()),
+    ("treatments tried", lambda i: ", ".join(i.treatments_tried)),
+    ("joint replacement recommended", lambda i: i.get_replacement_recommended_display()),
+    ("message", lambda i: i.message),
+    ("activities given up", lambda i: i.activities_given_up),
+]
+
+
+def csv_safe(value) -> str:
+    """A cell value a spreadsheet will not run as a formula (the public wrote most of them)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class InquiryActions:
+    """Mixed into InquiryAdmin: the actions it lists, each through intake.services."""
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("intake.export_inquiries")
+
+    @admin.action(description="Assign the selected inquiries to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        changed = 0
+        try:
+            for inquiry in queryset:
+                changed += services.assign_inquiry(inquiry=inquiry, assignee=request.user, by=request.user)
+        except services.TriageRefused as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"Assigned {changed} inquiry(ies) to you.", messages.SUCCESS)
+
+    def _bulk_move(self, request, queryset, to: str) -> None:
+        moved, refused = 0, []
+        for inquiry in queryset:
+            try:
+                services.move_inquiry(inquiry=inquiry, to=to, by=request.user)
+                moved += 1
+            except services.TriageRefused as exc:
+                refused.append(str(exc))
+        label = Inquiry.Status(to).label.lower()
+        if moved:
+            self.message_user(request, f"Moved {moved} inquiry(ies) to {label}.", messages.SUCCESS)
+        if refused:
+            shown = " ".join(refused[:10]) + (f" And {len(refused) - 10} more." if len(refused) > 10 else "")
+            self.message_user(request, f"Not moved ({len(refused)}): {shown}", messages.WARNING)
+
+    @admin.action(description="Mark the selected inquiries contacted", permissions=["change"])
+    def mark_contacted(self, request, queryset):
+        self._bulk_move(request, queryset, Inquiry.Status.CONTACTED)
+
+    @admin.action(description="Mark the selected inquiries not a candidate", permissions=["change"])
+    def mark_not_a_candidate(self, request, queryset):
+        self._bulk_move(request, queryset, Inquiry.Status.NOT_A_CANDIDATE)
+
+    @admin.action(description="Export the selected inquiries as CSV", permissions=["export"])
+    def export_csv(self, request, queryset):
+        """A CSV of the selected rows; health details (answers and free text) only for users with
+        intake.export_health_details. Each exported inquiry gets an "exported" audit entry."""
+        columns = list(EXPORT_COLUMNS)
+        if request.user.has_perm("intake.export_health_details"):
+            columns += EXPORT_HEALTH_COLUMNS
+        inquiries = list(queryset.select_related("office", "assignee").order_by("submitted_at"))
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([header for header, _ in columns])
+        for inquiry in inquiries:
+            writer.writerow([csv_safe(value(inquiry)) for _, value in columns])
+        services.record_events(inquiries=inquiries, by=request.user, event=services.EVENT_EXPORTED)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="inquiries-{stamp}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @admin.action(description="Retry sending the emails of the selected inquiries", permissions=["change"])
+    def retry_handoff(self, request, queryset):
+        count = sum(services.retry_handoff(inquiry=inquiry) for inquiry in queryset)
+        self.message_user(request, f"Queued the hand-off again ({count} given-up email(s) reset).", messages.SUCCESS)

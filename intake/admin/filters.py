@@ -1,0 +1,78 @@
+"""The inquiry list's filters: status (with "open"), overdue, assignee and hand-off state."""
+
+from django.contrib import admin
+
+from intake import services
+from intake.models import Inquiry, OutboxMessage
+
+from .display import user_label
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open (not closed)"), *Inquiry.Status.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() in Inquiry.Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue (new too long)"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Inquiry.objects.overdue().values("pk"))
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = "assignee"
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        staff = [(str(user.pk), user_label(user)) for user in services.triage_staff()]
+        return [("me", "Me"), ("nobody", "Nobody"), *staff]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assignee=request.user)
+        if value == "nobody":
+            return queryset.filter(assignee__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assignee_id=int(value))
+        return queryset
+
+
+class HandoffFilter(admin.SimpleListFilter):
+    title = "hand-off"
+    parameter_name = "handoff"
+
+    def lookups(self, request, model_admin):
+        return [("sent", "Sent"), ("pending", "Pending"), ("failing", "Failing or failed")]
+
+    def queryset(self, request, queryset):
+        unsent = OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT)
+        if self.value() == "sent":
+            return queryset.exclude(pk__in=unsent.values("inquiry"))
+        if self.value() == "pending":
+            return queryset.filter(
+                pk__in=unsent.filter(status=OutboxMessage.Status.PENDING, last_error="").values("inquiry")
+            )
+        if self.value() == "failing":
+            failing = unsent.exclude(status=OutboxMessage.Status.PENDING, last_error="")
+            return queryset.filter(pk__in=failing.values("inquiry"))
+        return queryset

@@ -1,0 +1,60 @@
+"""The audit trail of an inquiry: events that change no field, and reading the trail back.
+
+Field changes (status, assignee, priority) are recorded by django-auditlog on save (intake.apps);
+events that change no field (a page or image viewed, a note added, an export) by record_event.
+"""
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+
+from intake.models import Inquiry
+
+# Events in the audit trail that change no field. The labels are what staff read.
+EVENT_VIEWED = "viewed"
+EVENT_IMAGE_VIEWED = "image_viewed"
+EVENT_THUMBNAIL_VIEWED = "thumbnail_viewed"
+EVENT_NOTE_ADDED = "note_added"
+EVENT_EXPORTED = "exported"
+EVENT_LABELS = {
+    EVENT_VIEWED: "Opened the inquiry",
+    EVENT_IMAGE_VIEWED: "Downloaded the image",
+    EVENT_THUMBNAIL_VIEWED: "Saw the image (thumbnail)",
+    EVENT_NOTE_ADDED: "Added a note",
+    EVENT_EXPORTED: "Exported it to CSV",
+}
+
+
+def _event_entry(inquiry: Inquiry, *, by, event: str, detail: dict | None):
+    action = LogEntry.Action.UPDATE if event == EVENT_NOTE_ADDED else LogEntry.Action.ACCESS
+    return LogEntry(
+        content_type=ContentType.objects.get_for_model(Inquiry),
+        object_pk=str(inquiry.pk),
+        object_id=inquiry.pk,
+        object_repr=str(inquiry),
+        action=action,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        additional_data={"event": event, **(detail or {})},
+    )
+
+
+def record_event(*, inquiry: Inquiry, by, event: str, detail: dict | None = None):
+    """Write one audit entry for an event on an inquiry that changes none of its fields (see
+    EVENT_LABELS), by user `by`, now. `detail` must hold ids only, never what anyone wrote.
+    Not idempotent: each call is one more entry, as each view is one more view."""
+    entry = _event_entry(inquiry, by=by, event=event, detail=detail)
+    entry.save()
+    return entry
+
+
+def record_events(*, inquiries, by, event: str) -> int:
+    """record_event for many inquiries in one insert (a CSV export). Returns how many."""
+    entries = [_event_entry(inquiry, by=by, event=event, detail=None) for inquiry in inquiries]
+    LogEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
+def audit_trail(*, inquiry: Inquiry, limit: int | None = None):
+    """The inquiry's audit entries, newest first, with their actors (one query)."""
+    entries = LogEntry.objects.get_for_object(inquiry).select_related("actor").order_by("-timestamp", "-pk")
+    return entries[:limit] if limit else entries

@@ -1,0 +1,77 @@
+"""Submitting: store what a person sent and its outbox rows in one transaction, then queue the
+hand-off after commit (the inquiry's id only: no health details in the broker)."""
+
+import logging
+import uuid
+from functools import partial
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from intake import tasks
+from intake.models import Inquiry, OutboxMessage
+from intake.rubric import suggest_patient_type
+
+from .delivery import enqueue
+
+logger = logging.getLogger(__name__)
+
+# The emails each kind of inquiry causes.
+INQUIRY_MESSAGES = [OutboxMessage.Kind.STAFF_NOTIFICATION, OutboxMessage.Kind.PATIENT_CONFIRMATION]
+
+
+def submit_inquiry(
+    *,
+    kind: str,
+    submission_token: uuid.UUID,
+    answers: dict[str, Any],
+    image: ContentFile | None = None,
+) -> tuple[Inquiry, bool]:
+    """Store an inquiry and its outbox rows; queue the hand-off after commit.
+
+    `answers` are Inquiry field values from a validated form; `image` is an already re-encoded
+    file (intake.forms.clean_report_image). Returns (inquiry, created). Safe to rerun with the same
+    `submission_token`: a double click or a resubmitted POST returns the inquiry stored the first
+    time and stores and sends nothing more.
+    """
+    existing = Inquiry.objects.filter(submission_token=submission_token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        return _store_inquiry(kind=kind, submission_token=submission_token, answers=answers, image=image), True
+    except IntegrityError:
+        # Two requests with the same token raced; the other one stored it.
+        existing = Inquiry.objects.filter(submission_token=submission_token).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def _store_inquiry(
+    *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image: ContentFile | None
+) -> Inquiry:
+    inquiry = Inquiry(kind=kind, submission_token=submission_token, **answers)
+    if kind == Inquiry.Kind.CANDIDATE:
+        suggestion = suggest_patient_type(
+            onset=inquiry.onset,
+            duration=inquiry.duration,
+            treatments_tried=inquiry.treatments_tried,
+            replacement_recommended=inquiry.replacement_recommended,
+            instability=inquiry.instability,
+            description=inquiry.message,
+        )
+        inquiry.suggested_type = suggestion.patient_type
+        inquiry.suggestion_reasons = list(suggestion.reasons)
+    if image is not None:
+        inquiry.image.save(image.name, image, save=False)
+    inquiry.save()
+    # The reference needs the id, so it is set in the same transaction right after the insert.
+    inquiry.reference = f"KN-{timezone.localtime(inquiry.submitted_at).year}-{inquiry.pk:06d}"
+    inquiry.save(update_fields=["reference"])
+    OutboxMessage.objects.bulk_create([OutboxMessage(inquiry=inquiry, kind=k) for k in INQUIRY_MESSAGES])
+    logger.info("intake: stored %s %s", inquiry.kind, inquiry.reference, extra={"reference": inquiry.reference})
+    transaction.on_commit(partial(enqueue, tasks.deliver_inquiry, inquiry.pk))
+    return inquiry
