@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_prometheus",
     "crispy_forms",
     "crispy_bootstrap5",
     "captcha",
@@ -67,7 +68,9 @@ INSTALLED_APPS = [
 
 # Order matters (requests go down this list, responses come back up it):
 MIDDLEWARE = [
-    # First: an http:// request is redirected to https:// before any other work, and every
+    # Outermost pair (with PrometheusAfterMiddleware, last): request counts and latencies for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Then: an http:// request is redirected to https:// before any other work, and every
     # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, so static files skip the rest of the stack.
@@ -99,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the 429 lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -275,8 +279,9 @@ USE_X_FORWARDED_HOST = False
 _proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO")
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# A load balancer probes /healthz over plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A load balancer probes /healthz and /livez, and Prometheus scrapes /metrics, over plain HTTP inside
+# the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Preloading is a one-way decision for whoever owns the domain (it covers every subdomain, for
@@ -387,6 +392,21 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Where the clinic's articles, case histories and offices are kept as data files.
 CONTENT_DIR = Path(env.str("CONTENT_DIR", default=str(BASE_DIR / "content")))
+
+# --- Monitoring (docs/operations.md) -----------------------------------------------------------
+
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, the page is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Exceptions to Sentry, scrubbed of patient data (clinic/sentry.py); off unless SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from clinic import sentry
+
+    sentry.init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
 
 # --- Page cache, and the timings the reliability drills shorten ---------------------------------
 

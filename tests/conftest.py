@@ -16,6 +16,9 @@ from django.conf import settings
 # The same process helpers the bench and chaos scripts use.
 from scripts.stacklib import SmtpSink, free_port, redis_answers, redis_server_argv, stop_group, wait_until
 
+# Sentinel keys in every Redis database, and the run's own keys removed after it (tests/hostsafety.py).
+pytest_plugins = ["tests.hostsafety"]
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 

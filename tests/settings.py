@@ -4,7 +4,9 @@ DATABASE_URL and REDIS_URL pass through, so the same suite runs on SQLite with a
 or on PostgreSQL and Redis.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 
@@ -20,14 +22,18 @@ from clinic.settings import *  # noqa: E402,F403
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _TMP = tempfile.mkdtemp(prefix="clinic-tests-")
+# Removed when this process ends (the suite, or `makemigrations --check` run with these settings).
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 MEDIA_ROOT = os.path.join(_TMP, "media")
 PRIVATE_MEDIA_ROOT = os.path.join(_TMP, "private")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Templates use {% static %}; hashed names need collectstatic, which the stack test covers.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 if REDIS_URL:  # noqa: F405
-    # Keep the run's cache keys apart from a developer's running site on the same Redis.
+    # Keep the run's cache keys apart from a developer's running site on the same Redis; clear()
+    # deletes only those keys (tests/cache.py), and tests/hostsafety.py removes them after the run.
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['CELERY_QUEUE']}"  # noqa: F405
+    CACHES["default"]["BACKEND"] = "tests.cache.PrefixOnlyRedisCache"  # noqa: F405
 STATIC_ROOT = os.path.join(_TMP, "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
 # The forms' "Enter code" challenge accepts "PASSED". Set here, not in the environment, so the

@@ -9,6 +9,7 @@ import pytest
 
 from clinic.celery import app
 from tests.conftest import ROOT, free_port, service_env, stop_group, wait_until
+from tests.hostsafety import run_queue
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,7 @@ def fetch(url):
 
 def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
     port = free_port()
-    queue = f"stack-{port}"
+    queue = run_queue(f"stack-{port}")
     env = service_env(
         PORT=str(port),
         GUNICORN_BIND=f"127.0.0.1:{port}",

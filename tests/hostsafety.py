@@ -1,0 +1,130 @@
+"""The suite shares its host: it touches only the Redis keys and /tmp folders it wrote itself.
+
+A pytest plugin (loaded from tests/conftest.py):
+- Before the run, a sentinel key goes into every database of the Redis server in REDIS_URL; after
+  the run each must still be there, or the run fails and says which database lost it. This proves
+  that nothing in the suite emptied a database (FLUSHDB, the stock cache.clear()) or deleted keys
+  that were not its own.
+- After the run, the run's own keys are deleted: the cache keys under its KEY_PREFIX, and the Celery
+  queues and bindings whose names hold the run's queue name (tests/settings.py: `test-<random>`;
+  tests that start their own worker name their queue after it with `run_queue()`). The run's
+  temporary folder (/tmp/clinic-tests-*) is removed at exit by tests/settings.py.
+"""
+
+import uuid
+
+import pytest
+from django.conf import settings
+
+SENTINEL_TTL = 6 * 3600  # a crashed run's sentinels expire by themselves
+
+
+def run_queue(suffix: str) -> str:
+    """A Celery queue name for one test's own worker, cleaned up with the run's keys."""
+    return f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{suffix}"
+
+
+def _server(url: str, db: int = 0):
+    import redis
+
+    return redis.Redis.from_url(url, db=db, socket_connect_timeout=2, socket_timeout=5)
+
+
+def database_count(client) -> int:
+    try:
+        return int(client.config_get("databases")["databases"])
+    except Exception:  # CONFIG may be renamed or refused on a managed Redis: the default is 16
+        return 16
+
+
+def delete_matching(client, pattern: str) -> int:
+    """Delete the keys matching `pattern` (SCAN, never KEYS or FLUSHDB); how many went."""
+    deleted = 0
+    batch = []
+    for key in client.scan_iter(match=pattern, count=500):
+        batch.append(key)
+        if len(batch) == 500:
+            deleted += client.delete(*batch)
+            batch = []
+    if batch:
+        deleted += client.delete(*batch)
+    return deleted
+
+
+def cache_location_and_prefix() -> tuple[str, str] | None:
+    cache = settings.CACHES["default"]
+    if not cache["BACKEND"].endswith("RedisCache"):
+        return None
+    return cache["LOCATION"], cache.get("KEY_PREFIX", "")
+
+
+def remove_run_keys() -> None:
+    """The run's cache keys, and its Celery queues, bindings and pidbox entries on the broker."""
+    if not settings.REDIS_URL:
+        return
+    located = cache_location_and_prefix()
+    if located and located[1]:
+        location, prefix = located
+        delete_matching(_server(location), f"{prefix}:*")
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    broker = _server(settings.REDIS_URL)
+    delete_matching(broker, f"*{queue}*")
+    # Kombu's shared binding sets (e.g. the control mailbox's) list each worker once: remove only
+    # the members naming this run's workers, never the set.
+    for key in broker.scan_iter(match="_kombu.binding.*", count=500):
+        if broker.type(key) != b"set":
+            continue
+        ours = [member for member in broker.smembers(key) if queue.encode() in member]
+        if ours:
+            broker.srem(key, *ours)
+
+
+class Sentinels:
+    """One key in every database of a Redis server, set before the run and checked after it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.key = f"clinic-tests-sentinel:{uuid.uuid4().hex}"
+        self.count = database_count(_server(url))
+
+    def plant(self) -> None:
+        for db in range(self.count):
+            _server(self.url, db).set(self.key, "the test suite must leave this key alone", ex=SENTINEL_TTL)
+
+    def missing(self) -> list[int]:
+        return [db for db in range(self.count) if not _server(self.url, db).exists(self.key)]
+
+    def remove(self) -> None:
+        for db in range(self.count):
+            _server(self.url, db).delete(self.key)
+
+
+_sentinels: Sentinels | None = None
+
+
+def pytest_sessionstart(session):
+    global _sentinels
+    if settings.REDIS_URL:
+        _sentinels = Sentinels(settings.REDIS_URL)
+        _sentinels.plant()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    global _sentinels
+    remove_run_keys()
+    if _sentinels is None:
+        return
+    missing = _sentinels.missing()
+    _sentinels.remove()
+    _sentinels = None
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"ERROR: the suite deleted keys it did not write: the sentinel key is gone from Redis "
+                f"database(s) {missing} of {settings.REDIS_URL.rsplit('/', 1)[0]}",
+                red=True,
+                bold=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
