@@ -12,6 +12,7 @@ A pytest plugin (loaded from tests/conftest.py):
 """
 
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -24,10 +25,14 @@ def run_queue(suffix: str) -> str:
     return f"{settings.CELERY_TASK_DEFAULT_QUEUE}-{suffix}"
 
 
-def _server(url: str, db: int = 0):
+def _server(url: str, db: int | None = None):
+    """A client for the Redis at `url`, or for database `db` of that server (the URL's own db wins
+    over a `db=` argument in redis-py, so the path is replaced)."""
     import redis
 
-    return redis.Redis.from_url(url, db=db, socket_connect_timeout=2, socket_timeout=5)
+    if db is not None:
+        url = urlunsplit(urlsplit(url)._replace(path=f"/{db}"))
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
 
 def database_count(client) -> int:
@@ -100,6 +105,7 @@ class Sentinels:
 
 
 _sentinels: Sentinels | None = None
+_problems: list[str] = []
 
 
 def pytest_sessionstart(session):
@@ -119,12 +125,13 @@ def pytest_sessionfinish(session, exitstatus):
     _sentinels.remove()
     _sentinels = None
     if missing:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(
-                f"ERROR: the suite deleted keys it did not write: the sentinel key is gone from Redis "
-                f"database(s) {missing} of {settings.REDIS_URL.rsplit('/', 1)[0]}",
-                red=True,
-                bold=True,
-            )
+        _problems.append(
+            f"the suite deleted keys it did not write: the sentinel key is gone from Redis database(s) "
+            f"{missing} of {settings.REDIS_URL.rsplit('/', 1)[0]}"
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    for problem in _problems:
+        terminalreporter.write_line(f"ERROR: {problem}", red=True, bold=True)
