@@ -29,6 +29,12 @@ logger = logging.getLogger(__name__)
 class ClinicCollector:
     """Gauges read from intake's tables on each scrape (a few indexed COUNT queries)."""
 
+    def describe(self):
+        # What register() asks for: the names only, so registering never touches the database.
+        yield GaugeMetricFamily("clinic_outbox_messages", "", labels=["state"])
+        yield GaugeMetricFamily("clinic_outbox_oldest_pending_age_seconds", "")
+        yield GaugeMetricFamily("clinic_inquiries", "", labels=["kind"])
+
     def collect(self):
         try:
             families = list(self._families())

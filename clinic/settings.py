@@ -13,6 +13,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -146,7 +147,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.str("CACHE_URL", default=_redis_db(REDIS_URL, 1)),
-            "KEY_PREFIX": "clinic",
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
             # Fail fast when Redis is down instead of hanging a request.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -251,10 +252,23 @@ STAFF_NOTIFY_EMAILS = env.list("STAFF_NOTIFY_EMAILS", default=["triage@localhost
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Front-end packages come from npm at build time and are served by the site itself.
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages come from npm at build time and are served by the site itself: only the files
+# the templates link (and the source maps they name, which the hashed storage must find).
+_BOOTSTRAP = BASE_DIR / "node_modules" / "bootstrap" / "dist"
+VENDOR_STATIC_FILES = {
+    f"vendor/bootstrap/{name}": _BOOTSTRAP / name
+    for name in (
+        "css/bootstrap.min.css",
+        "css/bootstrap.min.css.map",
+        "js/bootstrap.bundle.min.js",
+        "js/bootstrap.bundle.min.js.map",
+    )
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "clinic.staticfinders.VendorFinder",
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -266,6 +280,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
+# Source maps are for a developer's browser tools only: not worth compressing at every build.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # --- Security ----------------------------------------------------------------------------------
 # Production defaults whenever DEBUG is off; `python manage.py check --deploy` passes with them
@@ -385,7 +401,11 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes announces its configuration at INFO in every process that starts Django.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 # The Celery worker and beat log through the LOGGING above (JSON lines) instead of their own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,5 +1,7 @@
 """The suite leaves other people's Redis keys alone (tests/cache.py, tests/hostsafety.py)."""
 
+import json
+
 import pytest
 import redis
 from django.conf import settings
@@ -29,6 +31,10 @@ def test_after_the_run_only_the_runs_queues_and_cache_keys_go():
     queue, binding = run_queue("leftover"), "_kombu.binding.test-hostsafety-shared"
     broker.rpush(queue, "a task")
     broker.sadd(binding, f"{queue}\x06\x16\x06\x16{queue}", "another-run\x06\x16\x06\x16another-run")
+    broker.hset(
+        "unacked", mapping={"ours-tag": json.dumps([{}, "", queue]), "their-tag": json.dumps([{}, "", "celery"])}
+    )
+    broker.zadd("unacked_index", {"ours-tag": 1, "their-tag": 1})
     cache.set("leftover", 1)
     sentinels = Sentinels(settings.REDIS_URL)
     sentinels.plant()
@@ -36,9 +42,13 @@ def test_after_the_run_only_the_runs_queues_and_cache_keys_go():
         remove_run_keys()
         assert not broker.exists(queue)
         assert broker.smembers(binding) == {b"another-run\x06\x16\x06\x16another-run"}
+        assert not broker.hexists("unacked", "ours-tag") and broker.hexists("unacked", "their-tag")
+        assert broker.zscore("unacked_index", "ours-tag") is None and broker.zscore("unacked_index", "their-tag")
         assert not raw_cache.keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*")
         assert sentinels.missing() == []
     finally:
         broker.delete(binding)
+        broker.hdel("unacked", "their-tag")
+        broker.zrem("unacked_index", "their-tag")
         sentinels.remove()
     assert len(sentinels.missing()) == sentinels.count >= 16

@@ -24,14 +24,16 @@ def fetch(url):
         return None, {}, b""
 
 
-def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
+def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path, collected_static):
     port = free_port()
     queue = run_queue(f"stack-{port}")
     env = service_env(
         PORT=str(port),
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
-        STATIC_ROOT=str(tmp_path / "static"),
+        # The suite's one collectstatic (tests/conftest.py); serve.sh skips its own with COLLECTSTATIC=0.
+        STATIC_ROOT=str(collected_static),
+        COLLECTSTATIC="0",
         CELERY_QUEUE=queue,
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
         # Plain HTTP on 127.0.0.1, as `make serve` sets it.
