@@ -15,6 +15,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
+from clinic.cpus import available_cpus
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -171,6 +173,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+# Beat touches <schedule file>.heartbeat on every tick, at least once a minute, for its health check
+# (clinic/beat.py).
+CELERY_BEAT_SCHEDULER = "clinic.beat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 
 # --- Intake: spam protection and the no-loss hand-off to staff ---------------------------------
 
@@ -200,6 +206,8 @@ INTAKE_HANDOFF_MAX_ATTEMPTS = env.int("INTAKE_HANDOFF_MAX_ATTEMPTS", default=12)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Worker processes per container: its CPU quota (Celery's own default counts the host's cores).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_CONCURRENCY", default=available_cpus())
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 # Redis redelivers an unacknowledged task after the visibility timeout. It must exceed the longest

@@ -3,6 +3,7 @@
 import json
 import re
 import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -79,6 +80,10 @@ def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path, collected_sta
         assert replies
         text = log.read_text()
         assert "beat: Starting..." in text, "Celery beat runs as its own process"
+        # Its heartbeat, which the beat container's health check reads (clinic/beat.py).
+        wait_until(lambda: (tmp_path / "beat-schedule.heartbeat").exists(), timeout=30, what="beat's heartbeat")
+        check = subprocess.run([sys.executable, "-m", "clinic.beat"], cwd=ROOT, env=env, capture_output=True)
+        assert check.returncode == 0, check.stderr
         assert f"{queue}" in text
         # gunicorn's access log is JSON lines like the application's, without query strings.
         fetch(base + "/search/?q=my+sore+joint+xyzzy")
