@@ -27,6 +27,9 @@ DEV_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
+# Old keys still accepted for signatures (sessions, password reset links) while SECRET_KEY is rotated
+# (docs/operations.md); new signatures use SECRET_KEY only.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 if not DEBUG:
