@@ -1,7 +1,7 @@
 # The README's commands. `make help` lists them.
 SHELL := /bin/bash
-# Python 3.11, 3.12 or 3.13: the first of them on PATH, or the one named (PYTHON=python3.12 make test).
-PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13,$(if $(shell command -v $(p) 2>/dev/null),$(p))) python3.11)
+# Python 3.11, 3.12 or 3.13: the first of them that runs, or the one named (PYTHON=python3.12 make test).
+PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13,$(shell $(p) -c "" >/dev/null 2>&1 && echo $(p))) python3.11)
 # Another virtualenv for another Python: VENV=.venv-3.12 PYTHON=python3.12 make test
 VENV ?= .venv
 PY := $(VENV)/bin/python
