@@ -210,7 +210,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Worker processes per container: its CPU quota (Celery's own default counts the host's cores).
-CELERY_WORKER_CONCURRENCY = env.int("CELERY_CONCURRENCY", default=available_cpus())
+# Empty (docker-compose.yml passes it through unset) means the default too.
+CELERY_WORKER_CONCURRENCY = int(env.str("CELERY_CONCURRENCY", default="") or available_cpus())
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 # Redis redelivers an unacknowledged task after the visibility timeout. It must exceed the longest

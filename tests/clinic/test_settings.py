@@ -90,3 +90,13 @@ def test_sentry_starts_only_with_a_dsn():
         text=True,
     )
     assert off.stdout.strip() == "False" and on.stdout.strip() == "True", off.stderr + on.stderr
+
+
+def test_celery_concurrency_defaults_to_the_cpu_quota_also_when_empty():
+    from clinic.cpus import available_cpus
+
+    script = "import clinic.settings as s; print(s.CELERY_WORKER_CONCURRENCY)"
+    for value, expected in (("", available_cpus()), ("3", 3)):
+        env = {**os.environ, "DEBUG": "1", "CELERY_CONCURRENCY": value}
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert result.stdout.strip() == str(expected), result.stderr
