@@ -105,6 +105,15 @@ class Sentinels:
         self.url = url
         self.key = f"clinic-tests-sentinel:{uuid.uuid4().hex}"
         self.count = database_count(_server(url))
+        self.flushes_before = self.flushes()
+
+    def flushes(self) -> int:
+        """FLUSHDB and FLUSHALL calls the server has answered (from any client), if it says."""
+        try:
+            stats = _server(self.url).info("commandstats")
+        except Exception:
+            return 0
+        return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("flushdb", "flushall"))
 
     def plant(self) -> None:
         for db in range(self.count):
@@ -135,13 +144,15 @@ def pytest_sessionfinish(session, exitstatus):
     remove_run_keys()
     if _sentinels is None:
         return
-    missing = _sentinels.missing()
-    _sentinels.remove()
-    _sentinels = None
+    sentinels, _sentinels = _sentinels, None
+    missing = sentinels.missing()
+    flushes = sentinels.flushes() - sentinels.flushes_before
+    sentinels.remove()
     if missing:
         _problems.append(
-            f"the suite deleted keys it did not write: the sentinel key is gone from Redis database(s) "
-            f"{missing} of {settings.REDIS_URL.rsplit('/', 1)[0]}"
+            f"keys this suite did not write were deleted: the sentinel key is gone from Redis database(s) "
+            f"{missing} of {settings.REDIS_URL.rsplit('/', 1)[0]} ({flushes} FLUSHDB/FLUSHALL calls reached the "
+            "server during the run, from this suite or another client)"
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -1,8 +1,12 @@
 """Probes (/livez, /healthz), Prometheus metrics for the scraper only, and Sentry's scrubber."""
 
 import json
+import subprocess
+import urllib.error
+import urllib.request
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -13,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from clinic import sentry
 from intake import services
 from intake.models import Inquiry, OutboxMessage
+from tests.conftest import PYTHON, ROOT, free_port, service_env, stop_group, wait_until
 
 from ..intake.test_services import answers
 
@@ -209,3 +214,62 @@ def test_sentry_sends_scrubbed_events_when_a_dsn_is_set():
     assert sent, "the event was sent"
     text = json.dumps(sent)
     assert "ValueError" in text and EMAIL not in text and PHONE not in text
+
+
+# --- Through gunicorn -----------------------------------------------------------------------------
+
+
+def http_get(url, headers=None):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+    except OSError:
+        return None, b""
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_workers_counts_add_up_at_metrics(tmp_path, collected_static):
+    """With PROMETHEUS_MULTIPROC_DIR (as docker-compose.yml sets it), a scrape counts the requests of
+    every gunicorn worker, not only those of the worker that answered it."""
+    port = free_port()
+    (tmp_path / "metrics").mkdir()
+    env = service_env(
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        GUNICORN_THREADS="1",
+        STATIC_ROOT=str(collected_static),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+        METRICS_TOKEN=TOKEN,
+        SECURE_SSL_REDIRECT="0",
+    )
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "clinic.wsgi:application", "--config", "gunicorn.conf.py"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: proc.poll() is not None or http_get(base + "/livez")[0] == 200, timeout=60, what="gunicorn")
+        assert proc.poll() is None, log.read_text()[-2000:]
+        for _ in range(39):  # 40 with the one above, spread over both workers
+            assert http_get(base + "/livez")[0] == 200
+        assert http_get(base + "/metrics")[0] == 403
+        status, body = http_get(base + "/metrics", {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200
+        found = samples(body)
+        livez = sum(
+            value
+            for (name, labels), value in found.items()
+            if name == "django_http_requests_total_by_view_transport_method_total"
+            and ("view", "clinic:livez") in labels
+        )
+        assert livez == 40
+        assert ("clinic_outbox_oldest_pending_age_seconds", frozenset()) in found
+        pids = {path.name for path in (tmp_path / "metrics").iterdir()}
+        assert len({name.rsplit("_", 1)[-1] for name in pids}) >= 2, f"both workers wrote their counters: {pids}"
+    finally:
+        stop_group(proc)
