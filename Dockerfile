@@ -15,11 +15,15 @@ FROM python:3.11-slim-bookworm
 ENV PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=clinic.settings PYTHON=python \
     MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private STATIC_ROOT=/app/staticfiles \
-    CELERY_BEAT_SCHEDULE_FILENAME=/tmp/celerybeat-schedule
-RUN useradd --create-home --uid 10001 clinic && mkdir -p /data/media /data/private && chown -R clinic /data
+    CELERY_BEAT_SCHEDULE_FILENAME=/tmp/celerybeat-schedule EMAIL_FILE_PATH=/data/mail
+# /data/mail: emails written as files when no SMTP server is set (EMAIL_FILE_PATH, docker-compose.yml).
+RUN useradd --create-home --uid 10001 clinic && mkdir -p /data/media /data/private /data/mail \
+    && chown -R clinic /data
 WORKDIR /app
 COPY --from=python-deps /venv /venv
-COPY --from=frontend /build/node_modules/bootstrap/dist /app/node_modules/bootstrap/dist
+# Only what the site serves (settings.VENDOR_STATIC_FILES).
+COPY --from=frontend /build/node_modules/bootstrap/dist/css/bootstrap.min.css* /app/node_modules/bootstrap/dist/css/
+COPY --from=frontend /build/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* /app/node_modules/bootstrap/dist/js/
 COPY . /app
 # Hashed, compressed static files are built into the image; the throwaway key only lets settings load.
 RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-0000 ALLOWED_HOSTS=build \

@@ -1,43 +1,51 @@
 # The README's commands. `make help` lists them.
-PYTHON ?= python3.11
-VENV := .venv
+SHELL := /bin/bash
+# Python 3.11, 3.12 or 3.13: the first of them that runs, or the one named (PYTHON=python3.12 make test).
+PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13,$(shell $(p) -c "" >/dev/null 2>&1 && echo $(p))) python3.11)
+# Another virtualenv for another Python: VENV=.venv-3.12 PYTHON=python3.12 make test
+VENV ?= .venv
 PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
+PORT ?= 8000
 # The embedded default for `make run`: SQLite, Celery eager, email to files under var/.
-DEV_ENV := DEBUG=1
+DEV_ENV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: help install run test lint serve bench chaos clean
+.PHONY: help install python-deps node-deps port-free run test lint serve bench chaos clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
 
-# Stamp files: reinstall only when the pinned requirements or the npm lock file change.
-$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
-	touch $@
+# Checks the Python version first, makes the virtualenv again if it is broken, and reinstalls only
+# when the pinned requirements change (scripts/venv.sh). npm: only when package*.json change (the
+# stamps hold a hash of the files, so a fresh checkout with newer file times reinstalls nothing).
+python-deps:
+	@scripts/venv.sh $(PYTHON) $(VENV)
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+node-deps:
+	@want=$$(cat package.json package-lock.json | sha256sum | cut -c1-16); \
+	if [ "$$(cat node_modules/.installed 2>/dev/null)" != "$$want" ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error && echo "$$want" > node_modules/.installed; fi
 
-install: $(VENV)/.installed node_modules/.installed ## Make .venv and install pinned Python and npm packages
+install: python-deps node-deps ## Make .venv and install pinned Python and npm packages
 
-run: install ## Set up and serve the site on http://127.0.0.1:8000 (SQLite, Celery eager, mail in var/mail)
-	mkdir -p var
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py load_content
+# Before anything is installed: is the port free?
+port-free:
+	@if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
+	  echo "Port $(PORT) on 127.0.0.1 is in use: stop what runs there, or choose another: make run PORT=8080"; exit 1; fi
+
+run: port-free install ## Set up and serve the site on http://127.0.0.1:8000 (PORT=8080 for another port; SQLite, Celery eager, mail in var/mail)
+	@mkdir -p var
+	@$(DEV_ENV) $(PY) manage.py migrate --noinput
+	@$(DEV_ENV) $(PY) manage.py load_content
 	@$(DEV_ENV) $(PY) manage.py ensure_dev_admin
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install ## ruff check and ruff format --check
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 test: lint ## The whole suite; with DATABASE_URL and REDIS_URL set, on PostgreSQL, Redis and a real worker
-	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run --settings=tests.settings
-	$(VENV)/bin/pytest
+	@env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run --settings=tests.settings
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # `make serve` defaults: local PostgreSQL and Redis, a secret key kept in var/, plain HTTP on this host
 # (no redirect to HTTPS, cookies without Secure); override any of them.

@@ -1,11 +1,16 @@
 """gunicorn settings for production; every value can be overridden from the environment."""
 
-import multiprocessing
 import os
+import sys
+
+# gunicorn reads this file before it puts the working directory on the import path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clinic.cpus import available_cpus  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Sync workers with threads: the pages are short database reads; threads cover slow clients.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Sized from the container's CPU quota (clinic/cpus.py), not the host's cores.
+workers = int(os.environ.get("WEB_CONCURRENCY", available_cpus() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))

@@ -13,6 +13,9 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
+
+from clinic.cpus import available_cpus
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -24,6 +27,9 @@ DEV_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
+# Old keys still accepted for signatures (sessions, password reset links) while SECRET_KEY is rotated
+# (docs/operations.md); new signatures use SECRET_KEY only.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
 if not DEBUG:
@@ -51,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_prometheus",
     "crispy_forms",
     "crispy_bootstrap5",
     "captcha",
@@ -67,7 +74,9 @@ INSTALLED_APPS = [
 
 # Order matters (requests go down this list, responses come back up it):
 MIDDLEWARE = [
-    # First: an http:// request is redirected to https:// before any other work, and every
+    # Outermost pair (with PrometheusAfterMiddleware, last): request counts and latencies for /metrics.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Then: an http:// request is redirected to https:// before any other work, and every
     # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, so static files skip the rest of the stack.
@@ -99,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the 429 lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -142,7 +152,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.str("CACHE_URL", default=_redis_db(REDIS_URL, 1)),
-            "KEY_PREFIX": "clinic",
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
             # Fail fast when Redis is down instead of hanging a request.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -166,6 +176,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+# Beat touches <schedule file>.heartbeat on every tick, at least once a minute, for its health check
+# (clinic/beat.py).
+CELERY_BEAT_SCHEDULER = "clinic.beat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 
 # --- Intake: spam protection and the no-loss hand-off to staff ---------------------------------
 
@@ -195,6 +209,9 @@ INTAKE_HANDOFF_MAX_ATTEMPTS = env.int("INTAKE_HANDOFF_MAX_ATTEMPTS", default=12)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Worker processes per container: its CPU quota (Celery's own default counts the host's cores).
+# Empty (docker-compose.yml passes it through unset) means the default too.
+CELERY_WORKER_CONCURRENCY = int(env.str("CELERY_CONCURRENCY", default="") or available_cpus())
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 # Redis redelivers an unacknowledged task after the visibility timeout. It must exceed the longest
@@ -255,10 +272,23 @@ STAFF_NOTIFY_EMAILS = env.list("STAFF_NOTIFY_EMAILS", default=["triage@localhost
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Front-end packages come from npm at build time and are served by the site itself.
-    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages come from npm at build time and are served by the site itself: only the files
+# the templates link (and the source maps they name, which the hashed storage must find).
+_BOOTSTRAP = BASE_DIR / "node_modules" / "bootstrap" / "dist"
+VENDOR_STATIC_FILES = {
+    f"vendor/bootstrap/{name}": _BOOTSTRAP / name
+    for name in (
+        "css/bootstrap.min.css",
+        "css/bootstrap.min.css.map",
+        "js/bootstrap.bundle.min.js",
+        "js/bootstrap.bundle.min.js.map",
+    )
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "clinic.staticfinders.VendorFinder",
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -270,6 +300,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 3600
+# Source maps are for a developer's browser tools only: not worth compressing at every build.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # --- Security ----------------------------------------------------------------------------------
 # Production defaults whenever DEBUG is off; `python manage.py check --deploy` passes with them
@@ -283,8 +315,9 @@ USE_X_FORWARDED_HOST = False
 _proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="HTTP_X_FORWARDED_PROTO")
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# A load balancer probes /healthz over plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# A load balancer probes /healthz and /livez, and Prometheus scrapes /metrics, over plain HTTP inside
+# the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Preloading is a one-way decision for whoever owns the domain (it covers every subdomain, for
@@ -388,13 +421,32 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes announces its configuration at INFO in every process that starts Django.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 # The Celery worker and beat log through the LOGGING above (JSON lines) instead of their own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Where the clinic's articles, case histories and offices are kept as data files.
 CONTENT_DIR = Path(env.str("CONTENT_DIR", default=str(BASE_DIR / "content")))
+
+# --- Monitoring (docs/operations.md) -----------------------------------------------------------
+
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, the page is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Exceptions to Sentry, scrubbed of patient data (clinic/sentry.py); off unless SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from clinic import sentry
+
+    sentry.init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
 
 # --- Page cache, and the timings the reliability drills shorten ---------------------------------
 

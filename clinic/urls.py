@@ -5,7 +5,7 @@ from django.urls import include, path
 from articles.sitemaps import ArticleIndexSitemap, ArticleSitemap, TreatmentSitemap
 from casestudies.sitemaps import CaseStudySitemap
 
-from . import media, staff, views
+from . import media, metrics, staff, views
 from .sitemaps import StaticPageSitemap
 
 admin.site.site_header = "Caring Medical staff"
@@ -27,6 +27,8 @@ site_patterns = [
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("editorial-policy/", views.EditorialPolicyView.as_view(), name="editorial_policy"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("metrics", metrics.metrics_view, name="metrics"),
 ]
 
 urlpatterns = [

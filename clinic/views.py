@@ -72,6 +72,14 @@ def favicon(request):
 
 @never_cache
 @require_GET
+def livez(request):
+    """Liveness: this process answers requests. Touches nothing else, so a database or Redis outage
+    never gets a healthy container restarted (/healthz is the readiness probe)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
 def healthz(request):
     states = health.check_all()
     down = [name for name, state in states.items() if state == health.DOWN]
@@ -85,6 +93,8 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /healthz",
+        "Disallow: /livez",
+        "Disallow: /metrics",
         f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

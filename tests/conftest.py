@@ -17,6 +17,9 @@ from django.conf import settings
 from scripts.support.processes import free_port, redis_answers, redis_server_argv, stop_group, wait_until
 from scripts.support.smtp import SmtpSink
 
+# Sentinel keys in every Redis database, and the run's own keys removed after it (tests/hostsafety.py).
+pytest_plugins = ["tests.hostsafety"]
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -71,6 +74,21 @@ def redis_server():
 
 
 @pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """A STATIC_ROOT filled once per suite by `collectstatic` with the production storage (hashed,
+    compressed), for the tests that start gunicorn: pass it as STATIC_ROOT."""
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=service_env(STATIC_ROOT=str(root)),
+        check=True,
+        timeout=300,
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
 def smtp_sink():
     sink = SmtpSink().start()
     yield sink
@@ -91,6 +109,8 @@ def service_env(**extra) -> dict:
         ),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        # The run's cache keys, not the site's: removed after the run (tests/hostsafety.py).
+        "CACHE_KEY_PREFIX": settings.CACHES["default"].get("KEY_PREFIX", ""),
         "MEDIA_ROOT": settings.MEDIA_ROOT,
         "PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
         "PYTHONUNBUFFERED": "1",

@@ -4,9 +4,12 @@ DATABASE_URL and REDIS_URL pass through, so the same suite runs on SQLite with a
 or on PostgreSQL and Redis.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
+import warnings
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-to-pass-checks")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -20,19 +23,31 @@ from clinic.settings import *  # noqa: E402,F403
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _TMP = tempfile.mkdtemp(prefix="clinic-tests-")
+# Removed when this process ends (the suite, or `makemigrations --check` run with these settings).
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 MEDIA_ROOT = os.path.join(_TMP, "media")
 PRIVATE_MEDIA_ROOT = os.path.join(_TMP, "private")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Templates use {% static %}; hashed names need collectstatic, which the stack test covers.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 if REDIS_URL:  # noqa: F405
-    # Keep the run's cache keys apart from a developer's running site on the same Redis.
+    # Keep the run's cache keys apart from a developer's running site on the same Redis; clear()
+    # deletes only those keys (tests/cache.py), and tests/hostsafety.py removes them after the run.
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ['CELERY_QUEUE']}"  # noqa: F405
+    CACHES["default"]["BACKEND"] = "tests.cache.PrefixOnlyRedisCache"  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # Not var/db.sqlite3 (absent in a fresh clone): commands run with these settings, such as
+    # `makemigrations --check`, open a database of the run's own. pytest uses an in-memory one.
+    DATABASES["default"]["NAME"] = os.path.join(_TMP, "db.sqlite3")  # noqa: F405
 STATIC_ROOT = os.path.join(_TMP, "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
 # The forms' "Enter code" challenge accepts "PASSED". Set here, not in the environment, so the
 # worker and servers the tests start run without it; intake.E001 forbids it outside tests.
 CAPTCHA_TEST_MODE = True
+# django-simple-captcha says so (an ERROR log line and a RuntimeWarning) on every start; here it is
+# intended, and intake.E001 below is the check that keeps it out of production.
+warnings.filterwarnings("ignore", message="CAPTCHA_TEST_MODE is enabled", category=RuntimeWarning)
+LOGGING["loggers"]["captcha.conf.settings"] = {"level": "CRITICAL"}  # noqa: F405
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "intake.E001"]  # noqa: F405
 # The suite talks plain HTTP to 127.0.0.1 (test client, live server, the stack test's servers):
 # no redirect to HTTPS. tests/clinic/test_security.py checks the production values.

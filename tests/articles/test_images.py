@@ -109,14 +109,13 @@ def test_media_view_serves_images_only_and_nothing_outside_media_root(client):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_uploaded_images_are_served_by_gunicorn_with_debug_off(tmp_path):
+def test_uploaded_images_are_served_by_gunicorn_with_debug_off(tmp_path, collected_static):
     article = make_article(slug="served-hero", hero_alt="Knee")
     article.hero_image.save("hero.jpg", upload())
     services.refresh_article_hero(article=article)
     port = free_port()
     log = tmp_path / "gunicorn.log"
-    env = service_env(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", STATIC_ROOT=str(tmp_path / "static"))
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    env = service_env(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", STATIC_ROOT=str(collected_static))
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "clinic.wsgi:application", "--config", "gunicorn.conf.py"],

@@ -58,7 +58,8 @@ def test_redis_url_switches_cache_and_broker_to_redis():
         "import clinic.settings as s; c = s.CACHES['default'];"
         "print(c['BACKEND'], c['LOCATION'], s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER)"
     )
-    clean = {**os.environ, "DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    clean = {k: v for k, v in os.environ.items() if k != "CACHE_URL"}  # the default, not the run's own
+    clean.update(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0")
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=clean, capture_output=True, text=True)
     assert out.stdout.split() == [
         "django.core.cache.backends.redis.RedisCache",
@@ -66,3 +67,36 @@ def test_redis_url_switches_cache_and_broker_to_redis():
         "redis://127.0.0.1:6379/0",
         "False",
     ]
+
+
+def test_old_secret_keys_stay_valid_while_they_are_listed_as_fallbacks():
+    script = "import clinic.settings as s; print(s.SECRET_KEY_FALLBACKS)"
+    env = {**os.environ, "DEBUG": "1", "SECRET_KEY_FALLBACKS": "old-one,older-one"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "['old-one', 'older-one']", result.stderr
+
+
+def test_sentry_starts_only_with_a_dsn():
+    script = "import clinic.settings, sentry_sdk; print(sentry_sdk.get_client().is_active())"
+    base = {k: v for k, v in os.environ.items() if k != "SENTRY_DSN"}
+    off = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env={**base, "DEBUG": "1"}, capture_output=True, text=True
+    )
+    on = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**base, "DEBUG": "1", "SENTRY_DSN": "https://public@sentry.invalid/1"},
+        capture_output=True,
+        text=True,
+    )
+    assert off.stdout.strip() == "False" and on.stdout.strip() == "True", off.stderr + on.stderr
+
+
+def test_celery_concurrency_defaults_to_the_cpu_quota_also_when_empty():
+    from clinic.cpus import available_cpus
+
+    script = "import clinic.settings as s; print(s.CELERY_WORKER_CONCURRENCY)"
+    for value, expected in (("", available_cpus()), ("3", 3)):
+        env = {**os.environ, "DEBUG": "1", "CELERY_CONCURRENCY": value}
+        result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert result.stdout.strip() == str(expected), result.stderr

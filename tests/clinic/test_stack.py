@@ -3,12 +3,14 @@
 import json
 import re
 import subprocess
+import sys
 import urllib.request
 
 import pytest
 
 from clinic.celery import app
 from tests.conftest import ROOT, free_port, service_env, stop_group, wait_until
+from tests.hostsafety import run_queue
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +25,16 @@ def fetch(url):
         return None, {}, b""
 
 
-def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
+def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path, collected_static):
     port = free_port()
-    queue = f"stack-{port}"
+    queue = run_queue(f"stack-{port}")
     env = service_env(
         PORT=str(port),
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
-        STATIC_ROOT=str(tmp_path / "static"),
+        # The suite's one collectstatic (tests/conftest.py); serve.sh skips its own with COLLECTSTATIC=0.
+        STATIC_ROOT=str(collected_static),
+        COLLECTSTATIC="0",
         CELERY_QUEUE=queue,
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-schedule"),
         # Plain HTTP on 127.0.0.1, as `make serve` sets it.
@@ -76,6 +80,10 @@ def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
         assert replies
         text = log.read_text()
         assert "beat: Starting..." in text, "Celery beat runs as its own process"
+        # Its heartbeat, which the beat container's health check reads (clinic/beat.py).
+        wait_until(lambda: (tmp_path / "beat-schedule.heartbeat").exists(), timeout=30, what="beat's heartbeat")
+        check = subprocess.run([sys.executable, "-m", "clinic.beat"], cwd=ROOT, env=env, capture_output=True)
+        assert check.returncode == 0, check.stderr
         assert f"{queue}" in text
         # gunicorn's access log is JSON lines like the application's, without query strings.
         fetch(base + "/search/?q=my+sore+joint+xyzzy")

@@ -19,6 +19,7 @@ from clinic.celery import app
 from intake import services, tasks
 from intake.models import OutboxMessage
 from tests.conftest import free_port, start_celery_worker, stop_group, wait_until
+from tests.hostsafety import run_queue
 
 from .test_services import answers
 
@@ -67,7 +68,7 @@ def gated_sink():
 
 
 def test_a_worker_killed_while_sending_loses_no_email(gated_sink, tmp_path):
-    queue = f"faults-{uuid.uuid4().hex[:8]}"
+    queue = run_queue(f"faults-{uuid.uuid4().hex[:8]}")
     smtp = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(gated_sink.port), "CELERY_QUEUE": queue}
     with mock.patch.object(services.submission, "enqueue"):  # queued by hand below, to this test's worker
         inquiry, _ = services.submit_inquiry(kind="candidate", submission_token=uuid.uuid4(), answers=answers())

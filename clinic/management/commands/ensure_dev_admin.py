@@ -30,6 +30,13 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
         password = password_file.read_text().strip()
+        if not user.check_password(password):
+            # Changed since (admin's "Change password"): the file no longer tells the truth.
+            self.stdout.write(
+                f"Admin (development only): {settings.SITE_URL}/admin/  user: {USERNAME}  password: the one you "
+                f"set (forgotten? .venv/bin/python manage.py changepassword {USERNAME})"
+            )
+            return
         self.stdout.write(
             f"Admin (development only): {settings.SITE_URL}/admin/  user: {USERNAME}  password: {password}\n"
             "  (for a real account: .venv/bin/python manage.py createsuperuser)"
