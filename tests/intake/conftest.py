@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
-from intake.models import Inquiry
+from intake.models import Inquiry, phone_digits
 from intake.spam import STARTED_SALT
 
 
@@ -126,7 +126,7 @@ def make_inquiry(*, age=None, **fields):
         "suggestion_reasons": ["Joint replacement was recommended"],
         **fields,
     }
-    inquiry = Inquiry.objects.create(**values)
+    inquiry = Inquiry.objects.create(**values, phone_digits=phone_digits(values["phone"]))
     inquiry.reference = f"KN-2026-{inquiry.pk:06d}"
     inquiry.save(update_fields=["reference"])
     if age is not None:
