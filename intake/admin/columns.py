@@ -47,13 +47,13 @@ class InquiryColumns:
     @admin.display(description="age", ordering="submitted_at")
     def age_display(self, obj):
         age = format_age(timezone.now() - obj.submitted_at)
-        if obj.is_overdue:
-            return format_html('<strong class="triage-overdue">{}, overdue</strong>', age)
+        if obj.is_overdue:  # the word "Overdue" is in the status cell
+            return format_html('<strong class="triage-overdue">{}</strong>', age)
         return age
 
     @admin.display(description="assigned to", ordering="assignee__first_name")
     def assignee_name(self, obj):
-        return user_label(obj.assignee) if obj.assignee_id else "-"
+        return user_label(obj.assignee) if obj.assignee_id else "Nobody"
 
     @admin.display(description="attempts", ordering="attempt_count")
     def attempts_display(self, obj):

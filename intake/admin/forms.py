@@ -28,7 +28,7 @@ class AttemptFields(forms.Form):
     """A contact attempt: how, how it went, a note, the next step. Blank altogether means none."""
 
     attempt_channel = forms.ChoiceField(
-        label="How", choices=[("", "Choose…"), *ContactAttempt.Channel.choices], required=False
+        label="How you tried", choices=[("", "Choose…"), *ContactAttempt.Channel.choices], required=False
     )
     attempt_outcome = forms.ChoiceField(
         label="Outcome", choices=[("", "Choose…"), *ContactAttempt.Outcome.choices], required=False

@@ -28,22 +28,26 @@ from .inlines import OutboxMessageInline
 from .views import InquiryViews
 
 # The change page shows this many audit entries; the rest are on the audit trail page.
-AUDIT_ENTRIES_ON_PAGE = 8
+AUDIT_ENTRIES_ON_PAGE = 20
 
 YES_NO_FIELDS = [f.name for f in Inquiry._meta.get_fields() if isinstance(f, models.BooleanField)]
 # What the admin shows in place of a stored field: read-only displays of the same answers.
 ADMIN_FIELD = {
     "treatments_tried": "treatments_list",
-    "image": "image_preview",
     "office": "office_label",
     **{name: f"{name}_answer" for name in YES_NO_FIELDS},
 }
+
+
+# Shown once, in the patient card at the top (each thumbnail shown is an audit entry).
+TOP_ONLY = {"image"}
 
 
 def shown(fields) -> list:
     return [
         tuple(ADMIN_FIELD.get(f, f) for f in item) if isinstance(item, tuple) else ADMIN_FIELD.get(item, item)
         for item in fields
+        if item not in TOP_ONLY
     ]
 
 
