@@ -9,12 +9,13 @@ from intake.models import Inquiry
 
 from .display import format_age, user_label
 
-NO_OFFICE = "Either office, or remote"
+NO_OFFICE = "Either office, or remote"  # as Inquiry.office_display and the forms say it
 
 
 def office_label(inquiry: Inquiry) -> str:
-    """The one office label (list, filter, change page, CSV): the office's short label."""
-    return inquiry.office.label if inquiry.office_id else NO_OFFICE
+    """The one office label (list, filter, change page, CSV, the staff email): the office's short
+    label, or NO_OFFICE."""
+    return inquiry.office_display
 
 
 class InquiryColumns:

@@ -27,11 +27,13 @@ class StaffChoiceField(forms.ModelChoiceField):
 class AttemptFields(forms.Form):
     """A contact attempt: how, how it went, a note, the next step. Blank altogether means none."""
 
+    # Radio buttons: every option in sight, one click each (from the staff email's link to a
+    # logged, reached contact: the link, "Phone", "Reached them", "Log the attempt").
     attempt_channel = forms.ChoiceField(
-        label="How you tried", choices=[("", "Choose…"), *ContactAttempt.Channel.choices], required=False
+        label="How you tried", choices=ContactAttempt.Channel.choices, required=False, widget=forms.RadioSelect
     )
     attempt_outcome = forms.ChoiceField(
-        label="Outcome", choices=[("", "Choose…"), *ContactAttempt.Outcome.choices], required=False
+        label="Outcome", choices=ContactAttempt.Outcome.choices, required=False, widget=forms.RadioSelect
     )
     attempt_note = forms.CharField(
         label="What was said", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 40})

@@ -113,8 +113,8 @@ def test_triage_staff_find_open_assign_note_and_contact_a_new_inquiry_with_an_au
     assert inquiry.notes.get().author == user
 
     # Issue 12: "contacted" comes from a logged attempt that reached the person.
-    page.get_by_label("How you tried").select_option(label="Phone")
-    page.get_by_label("Outcome").select_option(label="Reached them")
+    page.get_by_role("group", name="How you tried").get_by_label("Phone", exact=True).check()
+    page.get_by_role("group", name="Outcome").get_by_label("Reached them", exact=True).check()
     page.get_by_label("Next step").fill("Book a visit")
     submit_and_wait(page, "Log the attempt")
     expect(page.locator(".messagelist")).to_contain_text(

@@ -104,8 +104,8 @@ def test_every_button_saves_the_note_and_priority_typed(nurse_page, site):
         note, priority = f"Step {n}: typed before pressing {button}.", priorities[n % 3]
         page.get_by_label("New note (staff only)").fill(note)
         page.get_by_label("Priority").select_option(label=priority)
-        for label, option in choices.items():
-            page.get_by_label(label).select_option(label=option)
+        for legend, option in choices.items():
+            page.get_by_role("group", name=legend).get_by_label(option, exact=True).check()
         press(page, button)
         inquiry.refresh_from_db()
         assert inquiry.get_priority_display() == priority, button
@@ -258,8 +258,8 @@ def test_bulk_log_attempt_asks_for_the_outcome_and_a_note_first(nurse_page, site
     press(page, "Go")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a contact attempt")
     assert not Inquiry.objects.filter(contact_attempts__isnull=False).exists(), "nothing logged before confirming"
-    page.get_by_label("How you tried").select_option(label="Phone")
-    page.get_by_label("Outcome").select_option(label="Reached them")
+    page.get_by_role("group", name="How you tried").get_by_label("Phone", exact=True).check()
+    page.get_by_role("group", name="Outcome").get_by_label("Reached them", exact=True).check()
     page.get_by_label("What was said").fill("Booked for Tuesday")
     assert axe_violations(page) == []
     press(page, "Log the attempt on 2 inquiries")
@@ -269,3 +269,28 @@ def test_bulk_log_attempt_asks_for_the_outcome_and_a_note_first(nurse_page, site
     assert User.objects.get(username="maria").pk in set(
         Inquiry.objects.filter(status="contacted").values_list("contact_attempts__by", flat=True)
     )
+
+
+def test_from_the_staff_email_to_a_logged_reached_contact_in_four_clicks(nurse_page, site):
+    """The staff email's link (1), "Phone" (2), "Reached them" (3), "Log the attempt" (4)."""
+    page, user = nurse_page
+    inquiry = make_inquiry()
+    link = site + inquiry.get_admin_url()  # what the staff notification links to (services.emails)
+    clicks = 0
+
+    def click(locator):
+        nonlocal clicks
+        clicks += 1
+        locator.click()
+
+    page.set_content(f'<a href="{link}">Open it in admin</a>')
+    with page.expect_navigation():
+        click(page.get_by_role("link", name="Open it in admin"))
+    click(page.get_by_role("group", name="How you tried").get_by_label("Phone", exact=True))
+    click(page.get_by_role("group", name="Outcome").get_by_label("Reached them", exact=True))
+    with page.expect_navigation():
+        click(page.get_by_role("button", name="Log the attempt", exact=True))
+    expect(page.locator(".messagelist")).to_contain_text("moved to contacted")
+    inquiry.refresh_from_db()
+    assert inquiry.status == "contacted" and inquiry.contact_attempts.get().by == user
+    assert clicks == 4
