@@ -34,6 +34,11 @@ class InquiryQuerySet(models.QuerySet):
         return self.filter(status=Inquiry.Status.NEW, submitted_at__lt=overdue_before(now))
 
 
+def phone_digits(phone: str) -> str:
+    """The digits of a phone number, so "(239) 555-0103" is found by searching "2395550103"."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
 def overdue_before(now=None):
     """New inquiries submitted before this moment are overdue."""
     return (now or timezone.now()) - timedelta(hours=settings.TRIAGE_SLA_HOURS)
@@ -128,6 +133,8 @@ class Inquiry(models.Model):
     last_name = models.CharField(max_length=100)
     email = models.EmailField()
     phone = models.CharField(max_length=30, blank=True)
+    # phone_digits(phone), stored by submit_inquiry for the admin's search by digits alone.
+    phone_digits = models.CharField(max_length=30, blank=True, editable=False)
     preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
     # Null means "either office, or remote"; PROTECT keeps the choice readable if an office is removed.
     office = models.ForeignKey(
@@ -251,6 +258,37 @@ class Note(models.Model):
     def __str__(self):
         # Not the inquiry's reference: the notes inline lists every note, one query each.
         return f"Note {self.pk}"
+
+
+class ContactAttempt(models.Model):
+    """One try at reaching the person (a call, an email, a text) and how it went. Append-only:
+    services.log_contact_attempt writes it once; "contacted" needs at least one."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        TEXT = "text", "Text message"
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached them"
+        VOICEMAIL = "voicemail", "Left a voicemail"
+        NO_ANSWER = "no_answer", "No answer"
+        WRONG_NUMBER = "wrong_number", "Wrong number"
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="contact_attempts")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    next_step = models.CharField("next step", max_length=200, blank=True)
+    # SET_NULL: the attempt stays when a departed colleague's account is removed ("former staff").
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"Contact attempt {self.pk}"
 
 
 class Subscriber(models.Model):

@@ -1,44 +1,78 @@
-"""The inquiry list's bulk actions: assign, move, retry the hand-off, and the CSV export."""
+"""The inquiry list's bulk actions: assign, log a contact attempt (with a confirmation page), move,
+retry the hand-off, and the CSV export."""
 
 import csv
 import io
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from intake import services
 from intake.models import Inquiry
 
-from .display import user_label
+from .columns import office_label
+from .display import format_when, user_label
+from .forms import BulkAttemptForm
 
-# CSV export columns: (header, value). Health details only with intake.export_health_details.
+
+def _labels(choices, values) -> str:
+    names = dict(choices)
+    return ", ".join(str(names.get(value, value)) for value in values)
+
+
+def _yes_no(field_name: str):
+    return lambda i: "Yes" if getattr(i, field_name) else "No"
+
+
+# CSV export columns: (header, value), human labels throughout. Health details (every answer) only
+# with intake.export_health_details.
 EXPORT_COLUMNS = [
     ("reference", lambda i: i.reference),
     ("kind", lambda i: i.get_kind_display()),
-    ("submitted", lambda i: timezone.localtime(i.submitted_at).strftime("%Y-%m-%d %H:%M")),
+    ("submitted", lambda i: format_when(i.submitted_at)),
     ("status", lambda i: i.get_status_display()),
     ("priority", lambda i: i.get_priority_display()),
     ("assigned to", lambda i: user_label(i.assignee) if i.assignee_id else ""),
+    ("contact attempts", lambda i: i.attempt_count),
     ("first name", lambda i: i.first_name),
     ("last name", lambda i: i.last_name),
     ("email", lambda i: i.email),
     ("phone", lambda i: i.phone),
     ("preferred contact", lambda i: i.get_preferred_contact_display()),
     ("callback window", lambda i: i.callback_window),
-    ("office", lambda i: i.office_display),
+    ("office", office_label),
+    ("consent to contact", _yes_no("consent_to_contact")),
+    ("out-of-network acknowledged", _yes_no("out_of_network_acknowledged")),
     ("suggested type", lambda i: i.get_suggested_type_display() or ""),
 ]
 EXPORT_HEALTH_COLUMNS = [
     ("knees", lambda i: i.get_knees_display()),
     ("left pain (0-10)", lambda i: i.left_pain),
+    ("left knee hurts, % of the time", lambda i: i.left_pain_time),
     ("right pain (0-10)", lambda i: i.right_pain),
+    ("right knee hurts, % of the time", lambda i: i.right_pain_time),
     ("how long", lambda i: i.get_duration_display()),
     ("how it started", lambda i: i.get_onset_display()),
-    ("treatments tried", lambda i: ", ".join(i.treatments_tried)),
+    ("ligament or tendon pain", _yes_no("ligament_or_tendon_pain")),
+    ("clicking or popping", _yes_no("clicking")),
+    ("worse with activity", _yes_no("worse_with_activity")),
+    ("better with rest", _yes_no("better_with_rest")),
+    ("treatments tried", lambda i: _labels(Inquiry.Treatment.choices, i.treatments_tried)),
     ("joint replacement recommended", lambda i: i.get_replacement_recommended_display()),
-    ("message", lambda i: i.message),
+    ("pain medication", lambda i: i.get_pain_medication_display()),
+    ("otherwise healthy", lambda i: i.get_otherwise_healthy_display()),
+    ("sleep interrupted", _yes_no("sleep_interrupted")),
+    ("knee gives way", _yes_no("instability")),
+    ("swelling", _yes_no("swelling")),
     ("activities given up", lambda i: i.activities_given_up),
+    ("message", lambda i: i.message),
+    ("image sent", lambda i: "Yes" if i.image else "No"),
+    ("patient status", lambda i: i.get_patient_status_display()),
+    ("preferred days", lambda i: ", ".join(i.preferred_days)),
+    ("preferred times", lambda i: ", ".join(i.preferred_times)),
 ]
 
 
@@ -80,7 +114,34 @@ class InquiryActions:
             shown = " ".join(refused[:10]) + (f" And {len(refused) - 10} more." if len(refused) > 10 else "")
             self.message_user(request, f"Not moved ({len(refused)}): {shown}", messages.WARNING)
 
-    @admin.action(description="Mark the selected inquiries contacted", permissions=["change"])
+    @admin.action(description="Log a contact attempt for the selected inquiries…", permissions=["change"])
+    def log_contact_attempt(self, request, queryset):
+        """A confirmation page asks how, the outcome and a note; then one attempt for each
+        selected inquiry (reached: moved to contacted), through services.log_contact_attempt."""
+        form = BulkAttemptForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            attempt = form.edit
+            moved = 0
+            for inquiry in queryset:
+                before = inquiry.status
+                services.log_contact_attempt(inquiry=inquiry, by=request.user, **vars(attempt))
+                moved += inquiry.status != before
+            outcome = dict(form.fields["attempt_outcome"].choices)[attempt.outcome].lower()
+            text = f"Logged a contact attempt ({outcome}) on {len(queryset)} inquiry(ies)"
+            self.message_user(request, text + (f"; {moved} moved to contacted." if moved else "."), messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Log a contact attempt",
+            "opts": self.model._meta,
+            "inquiries": queryset.select_related("office"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/intake/inquiry/log_attempt.html", context)
+
+    @admin.action(description="Mark the selected inquiries contacted (needs a logged attempt)", permissions=["change"])
     def mark_contacted(self, request, queryset):
         self._bulk_move(request, queryset, Inquiry.Status.CONTACTED)
 

@@ -1,14 +1,19 @@
 """The audit trail of an inquiry, as staff read it (rows for the change page and the trail page)."""
 
+from django.contrib.auth import get_user_model
+
 from intake import services
-from intake.models import Inquiry
+from intake.models import ContactAttempt, Inquiry
 
-from .display import user_label
+from .display import format_when, user_label
 
 
-def describe_entry(entry) -> str:
+def describe_entry(entry, names: dict[str, str] | None = None) -> str:
     """One audit entry in words: "Status: New → Contacted", "Downloaded the image", ..."""
-    event = (entry.additional_data or {}).get("event")
+    data = entry.additional_data or {}
+    event = data.get("event")
+    if event == services.EVENT_ATTEMPT_LOGGED and data.get("outcome") in ContactAttempt.Outcome.values:
+        return f"{services.EVENT_LABELS[event]}: {ContactAttempt.Outcome(data['outcome']).label.lower()}"
     if event:
         return services.EVENT_LABELS.get(event, event)
     action = entry.Action
@@ -21,6 +26,7 @@ def describe_entry(entry) -> str:
     labels = {
         "status": dict(Inquiry.Status.choices),
         "priority": {str(value): label for value, label in Inquiry.Priority.choices},
+        "assignee": names or {},
     }
     parts = []
     for field, (old, new) in sorted((entry.changes_dict or {}).items()):
@@ -38,8 +44,24 @@ def entry_actor(entry) -> str:
     return "the web form" if entry.action == entry.Action.CREATE else "system"
 
 
+def staff_names(entries) -> dict[str, str]:
+    """Full names of the staff an assignee change names (the audit log stores the username)."""
+    usernames = {
+        value for entry in entries for value in (entry.changes_dict or {}).get("assignee", []) if value != "None"
+    }
+    users = get_user_model().objects.filter(username__in=usernames) if usernames else []
+    return {user.get_username(): user_label(user) for user in users}
+
+
 def audit_rows(entries) -> list[dict]:
+    entries = list(entries)
+    names = staff_names(entries)
     return [
-        {"when": entry.timestamp, "who": entry_actor(entry), "what": describe_entry(entry), "ip": entry.remote_addr}
+        {
+            "when": format_when(entry.timestamp),
+            "who": entry_actor(entry),
+            "what": describe_entry(entry, names),
+            "ip": entry.remote_addr,
+        }
         for entry in entries
     ]

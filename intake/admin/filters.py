@@ -1,10 +1,12 @@
-"""The inquiry list's filters: status (with "open"), overdue, assignee and hand-off state."""
+"""The inquiry list's filters: status (with "open"), overdue, assignee, office and hand-off state."""
 
 from django.contrib import admin
 
+from clinic.models import Office
 from intake import services
 from intake.models import Inquiry, OutboxMessage
 
+from .columns import NO_OFFICE
 from .display import user_label
 
 
@@ -54,6 +56,24 @@ class AssigneeFilter(admin.SimpleListFilter):
             return queryset.filter(assignee__isnull=True)
         if value and value.isdigit():
             return queryset.filter(assignee_id=int(value))
+        return queryset
+
+
+class OfficeFilter(admin.SimpleListFilter):
+    """The office by the same short label as the list's column ("Fort Myers, FL")."""
+
+    title = "office"
+    parameter_name = "office__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [*((str(office.pk), office.label) for office in Office.objects.all()), ("none", NO_OFFICE)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(office__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(office_id=int(value))
         return queryset
 
 

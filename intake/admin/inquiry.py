@@ -1,66 +1,82 @@
-"""The inquiry list and change page: columns, filters, fieldsets, and saving through the services."""
+"""The inquiry list and change page: columns, filters, fieldsets, and saving through the services.
+
+The change page is a workspace (templates/admin/intake/inquiry/change_form.html): the patient
+first, the triage side beside it, and every button on it saves everything typed in one request
+(forms.InquiryTriageForm, services.save_triage) or refuses it all with what was typed kept.
+"""
 
 from django.contrib import admin, messages
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db import models
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from intake import services
-from intake.models import Inquiry, Note
+from intake.models import ContactAttempt, Inquiry, Note, phone_digits
 from intake.sections import CANDIDACY_SECTIONS, CONTACT_FIELDS
 
 from .actions import InquiryActions
 from .audit import audit_rows
-from .display import format_age, user_label
-from .filters import AssigneeFilter, HandoffFilter, OverdueFilter, StatusFilter
-from .forms import InquiryTriageForm
-from .inlines import NoteInline, OutboxMessageInline
+from .columns import InquiryColumns
+from .display import format_age, format_when, user_label, yes_no
+from .filters import AssigneeFilter, HandoffFilter, OfficeFilter, OverdueFilter, StatusFilter
+from .forms import ACTION, InquiryTriageForm
+from .inlines import OutboxMessageInline
 from .views import InquiryViews
 
 # The change page shows this many audit entries; the rest are on the audit trail page.
 AUDIT_ENTRIES_ON_PAGE = 20
 
-CONTACT = ("Contact", {"fields": [*CONTACT_FIELDS, "callback_window"]})
-TRIAGE = (
-    "Triage",
-    {
-        "fields": [
-            ("reference", "kind"),
-            "status",
-            "assignee",
-            "priority",
-            ("submitted_at", "age"),
-            "last_move",
-            "suggested_type",
-            "suggestion_list",
-            "handoff",
-        ]
-    },
-)
-CONSENT = ("Consent", {"fields": ["consent_to_contact", "out_of_network_acknowledged"]})
-# What the admin shows in place of a form field: read-only displays of the same answers.
-ADMIN_FIELD = {"treatments_tried": "treatments_list", "image": "image_preview"}
+YES_NO_FIELDS = [f.name for f in Inquiry._meta.get_fields() if isinstance(f, models.BooleanField)]
+# What the admin shows in place of a stored field: read-only displays of the same answers.
+ADMIN_FIELD = {
+    "treatments_tried": "treatments_list",
+    "office": "office_label",
+    **{name: f"{name}_answer" for name in YES_NO_FIELDS},
+}
+
+
+# Shown once, in the patient card at the top (each thumbnail shown is an audit entry).
+TOP_ONLY = {"image"}
+
+
+def shown(fields) -> list:
+    return [
+        tuple(ADMIN_FIELD.get(f, f) for f in item) if isinstance(item, tuple) else ADMIN_FIELD.get(item, item)
+        for item in fields
+        if item not in TOP_ONLY
+    ]
+
+
+RECEIVED = ("Received", {"fields": [("reference", "kind"), ("received", "age"), "last_move"]})
+CONTACT = ("Contact", {"fields": shown([*CONTACT_FIELDS, "callback_window"])})
+CONSENT = ("Consent", {"fields": shown(["consent_to_contact", "out_of_network_acknowledged"])})
 FIELDSETS = {
     Inquiry.Kind.CANDIDATE: [
-        TRIAGE,
-        *(
-            (section.staff_title, {"fields": [ADMIN_FIELD.get(item, item) for item in section.fields]})
-            for section in CANDIDACY_SECTIONS
-        ),
+        RECEIVED,
+        *((section.staff_title, {"fields": shown(section.fields)}) for section in CANDIDACY_SECTIONS),
     ],
-    Inquiry.Kind.QUESTION: [TRIAGE, CONTACT, ("The question", {"fields": ["article", "message"]}), CONSENT],
+    Inquiry.Kind.QUESTION: [RECEIVED, CONTACT, ("The question", {"fields": ["article", "message"]}), CONSENT],
     Inquiry.Kind.APPOINTMENT: [
-        TRIAGE,
+        RECEIVED,
         CONTACT,
         ("The appointment", {"fields": ["patient_status", "preferred_days", "preferred_times", "message"]}),
         CONSENT,
     ],
 }
+# Typed on the triage side of the page (the template places them); the answers are read-only.
+EDITABLE_FIELDS = ["assignee", "priority"]
 
 
-class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
+def _count(model):
+    rows = model.objects.filter(inquiry=OuterRef("pk")).order_by().values("inquiry").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
+
+
+class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmin):
     form = InquiryTriageForm
     # A triage list is read from the top (oldest new first); 50 rows a page halves the template work
     # of Django's default 100, which `make bench` showed is most of the page's time.
@@ -68,27 +84,26 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
     list_display = [
         "reference",
         "name_display",
-        "kind",
         "office_label",
-        "suggested_type",
+        "type_display",
         "status_display",
-        "assignee_name",
         "age_display",
+        "assignee_name",
+        "attempts_display",
         "notes_count",
-        "handoff_badge",
     ]
     list_filter = [
         StatusFilter,
         OverdueFilter,
         AssigneeFilter,
-        "office",
+        OfficeFilter,
         "suggested_type",
         "kind",
         "priority",
         HandoffFilter,
     ]
     search_fields = ["reference", "first_name", "last_name", "email", "phone"]
-    search_help_text = "Search by reference, name, email or phone."
+    search_help_text = "Search by reference, name, email or phone (digits alone will do)."
     date_hierarchy = "submitted_at"
     list_select_related = ["office", "assignee"]
     # New inquiries first, the longest-waiting at the top; then the others, most recent first.
@@ -97,36 +112,49 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
         Case(When(status=Inquiry.Status.NEW, then=F("submitted_at"))).asc(),
         F("submitted_at").desc(),
     ]
-    inlines = [NoteInline, OutboxMessageInline]
-    actions = ["assign_to_me", "mark_contacted", "mark_not_a_candidate", "export_csv", "retry_handoff"]
-    editable_fields = {"status", "assignee", "priority"}
+    inlines = [OutboxMessageInline]
+    actions = [
+        "assign_to_me",
+        "log_contact_attempt",
+        "mark_contacted",
+        "mark_not_a_candidate",
+        "export_csv",
+        "retry_handoff",
+    ]
 
     class Media:
         css = {"all": ["css/intake-admin.css"]}
+        js = ["js/triage-unsaved.js"]
 
     def get_queryset(self, request):
-        notes = (
-            Note.objects.filter(inquiry=OuterRef("pk")).order_by().values("inquiry").annotate(n=Count("pk")).values("n")
-        )
         return (
             super()
             .get_queryset(request)
             .prefetch_related("outbox")
-            .annotate(note_count=Coalesce(Subquery(notes, output_field=IntegerField()), 0))
+            .annotate(note_count=_count(Note), attempt_count=_count(ContactAttempt))
         )
 
+    def get_search_results(self, request, queryset, search_term):
+        """A phone number is found by its digits however it was typed: "555-0103" and "5550103"
+        both find "(239) 555-0103" (the stored phone_digits)."""
+        digits = phone_digits(search_term)
+        if len(digits) >= 4 and not search_term.strip().strip("0123456789 ()+-."):
+            return queryset.filter(Q(phone_digits__contains=digits) | Q(reference__icontains=search_term)), False
+        return super().get_search_results(request, queryset, search_term)
+
     def get_fieldsets(self, request, obj=None):
-        return FIELDSETS.get(obj.kind if obj else "", [TRIAGE, CONTACT])
+        return FIELDSETS.get(obj.kind if obj else "", [RECEIVED, CONTACT])
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = EDITABLE_FIELDS if self.has_change_permission(request, obj) else []
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_readonly_fields(self, request, obj=None):
         fields = {f.name for f in Inquiry._meta.get_fields() if getattr(f, "concrete", False)}
-        extra = {"suggestion_list", "handoff", "treatments_list", "image_preview", "age", "last_move"}
-        return sorted((fields | extra) - self.editable_fields)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "assignee":
-            kwargs["queryset"] = services.triage_staff()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        extra = {"suggestion_list", "handoff", "treatments_list", "image_preview", "age", "last_move", "received"}
+        extra |= {"office_label", *(f"{name}_answer" for name in YES_NO_FIELDS)}
+        return sorted((fields | extra) - set(EDITABLE_FIELDS))
 
     def has_add_permission(self, request):
         return False  # inquiries come from the public forms only
@@ -134,54 +162,22 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
-    # --- Columns and read-only fields --------------------------------------------------------
+    # --- Read-only fields of the change page ---------------------------------------------------
 
-    @admin.display(description="name", ordering="last_name")
-    def name_display(self, obj):
-        return obj.name
-
-    @admin.display(description="office", ordering="office__order")
-    def office_label(self, obj):
-        return obj.office.label if obj.office_id else "Either"
-
-    @admin.display(description="status", ordering="status")
-    def status_display(self, obj):
-        if obj.priority == Inquiry.Priority.NORMAL:
-            return obj.get_status_display()
-        return format_html(
-            '{} <strong class="triage-priority">{}</strong>', obj.get_status_display(), obj.get_priority_display()
-        )
-
-    @admin.display(description="assigned to", ordering="assignee__username")
-    def assignee_name(self, obj):
-        return user_label(obj.assignee) if obj.assignee_id else "-"
-
-    @admin.display(description="age", ordering="submitted_at")
-    def age_display(self, obj):
-        age = format_age(timezone.now() - obj.submitted_at)
-        if obj.is_overdue:
-            return format_html('<strong class="triage-overdue">{}, overdue</strong>', age)
-        return age
+    @admin.display(description="received")
+    def received(self, obj):
+        return format_when(obj.submitted_at)
 
     @admin.display(description="age")
     def age(self, obj):
         return self.age_display(obj)
 
-    @admin.display(description="notes", ordering="note_count")
-    def notes_count(self, obj):
-        return obj.note_count
-
     @admin.display(description="last status move")
     def last_move(self, obj):
         if not obj.status_changed_at:
             return "None yet"
-        when = timezone.localtime(obj.status_changed_at).strftime("%b %d, %Y, %H:%M")
-        return f"{when} by {user_label(obj.status_changed_by) if obj.status_changed_by_id else 'former staff'}"
-
-    @admin.display(description="hand-off")
-    def handoff_badge(self, obj):
-        state, _ = obj.handoff_summary()
-        return state
+        who = user_label(obj.status_changed_by) if obj.status_changed_by_id else "former staff"
+        return f"{format_when(obj.status_changed_at)} by {who}"
 
     @admin.display(description="hand-off")
     def handoff(self, obj):
@@ -217,31 +213,24 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
     # --- Saving through the services ---------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        """Apply the form's triage changes through the services (the state machine, the audit
-        log); the model's own save is never called from here."""
-        data = form.cleaned_data
-        try:
-            if "status" in form.changed_data:
-                services.move_inquiry(inquiry=obj, to=data["status"], by=request.user)
-            if "assignee" in form.changed_data:
-                services.assign_inquiry(inquiry=obj, assignee=data["assignee"], by=request.user)
-            if "priority" in form.changed_data:
-                services.set_priority(inquiry=obj, priority=data["priority"], by=request.user)
-        except services.TriageRefused as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Note:
-            formset.save()
+        """Everything typed, through services.save_triage in the admin's transaction (checked
+        already by the form under the same row lock); the model's own save is never called."""
+        if form.edit is None:
             return
-        # Only the blank forms can hold a note: saved notes are read-only (NoteInline).
-        added = []
-        for note_form in formset.extra_forms:
-            text = note_form.cleaned_data.get("text", "") if note_form.has_changed() else ""
-            if text.strip():
-                added.append(services.add_note(inquiry=form.instance, text=text, by=request.user))
-        # What the admin's change message reads after a formset was saved.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = added, [], []
+        done = services.save_triage(inquiry=obj, edit=form.edit, by=request.user)
+        if done:
+            self.message_user(request, f"{obj.reference}: {', '.join(done)}.", messages.SUCCESS)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the only inline (the emails) is read-only
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return [{"changed": {"fields": sorted(form.changed_data)}}] if form.changed_data else []
+
+    def response_change(self, request, obj):
+        if ACTION in request.POST or "_continue" in request.POST:
+            return HttpResponseRedirect(reverse("admin:intake_inquiry_change", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     def delete_model(self, request, obj):
         services.delete_inquiry(inquiry=obj, by=request.user)
@@ -250,7 +239,7 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
         for inquiry in queryset:
             services.delete_inquiry(inquiry=inquiry, by=request.user)
 
-    # --- The change page: record the view, show the triage buttons and the audit trail -------
+    # --- The change page: record the view; the triage side's lists and buttons ---------------
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change:
@@ -260,5 +249,55 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
                 audit_rows=audit_rows(services.audit_trail(inquiry=obj, limit=AUDIT_ENTRIES_ON_PAGE)),
                 triage_moves=[(s, Inquiry.Status(s).label) for s in services.allowed_moves(obj.status)],
                 can_triage=self.has_change_permission(request, obj),
+                notes=logged(obj.notes.select_related("author"), "author"),
+                attempts=logged(obj.contact_attempts.select_related("by"), "by"),
+                handoff=self.handoff(obj),
+                patient=patient_card(self, obj),
+                triage_action=ACTION,
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def logged(rows, by: str) -> list[dict]:
+    """Notes or contact attempts with when and who, as the triage side lists them."""
+    return [
+        {
+            "row": row,
+            "when": format_when(row.created_at if hasattr(row, "created_at") else row.at),
+            "who": user_label(getattr(row, by)) if getattr(row, f"{by}_id") else "former staff",
+        }
+        for row in rows
+    ]
+
+
+def phone_uri(phone: str) -> str:
+    """A tel: link that dials from a phone: a ten-digit number is a US one (+1)."""
+    digits = phone_digits(phone)
+    if not digits:
+        return ""
+    return f"tel:+1{digits}" if len(digits) == 10 else f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+
+
+def patient_card(model_admin, inquiry: Inquiry) -> dict:
+    """What the top of the change page says about the patient, the answers in words."""
+    pain = [
+        f"{side}: {level}/10" + (f", {time}% of the time" if time is not None else "")
+        for side, level, time in (
+            ("Left", inquiry.left_pain, inquiry.left_pain_time),
+            ("Right", inquiry.right_pain, inquiry.right_pain_time),
+        )
+        if level is not None
+    ]
+    return {
+        "phone_uri": phone_uri(inquiry.phone),
+        "office": model_admin.office_label(inquiry),
+        "pain": "; ".join(pain),
+        "tried": model_admin.treatments_list(inquiry) if inquiry.treatments_tried else "",
+        "image": model_admin.image_preview(inquiry) if inquiry.image else "",
+        "age": format_age(timezone.now() - inquiry.submitted_at),
+        "received": format_when(inquiry.submitted_at),
+    }
+
+
+for _name in YES_NO_FIELDS:
+    setattr(InquiryAdmin, f"{_name}_answer", yes_no(_name, Inquiry._meta.get_field(_name).verbose_name))

@@ -1,18 +1,17 @@
-"""The inquiry admin's own pages: the image (download), its thumbnail, the triage buttons and
-the whole audit trail. Each checks the staff member's permission and records what was seen."""
+"""The inquiry admin's own pages: the image (download), its thumbnail and the whole audit trail
+(the triage buttons are part of the change form: forms.InquiryTriageForm). Each checks the staff
+member's permission and records what was seen."""
 
 import io
 import mimetypes
 from pathlib import PurePosixPath
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.views.decorators.http import require_POST
+from django.urls import path
 from PIL import Image, UnidentifiedImageError
 
 from intake import services
@@ -33,7 +32,6 @@ class InquiryViews:
         return [
             path("<int:pk>/image/", view(self.image_view), name="intake_inquiry_image"),
             path("<int:pk>/image/thumbnail/", view(self.thumbnail_view), name="intake_inquiry_thumbnail"),
-            path("<int:pk>/triage/", view(require_POST(self.triage_view)), name="intake_inquiry_triage"),
             path("<int:pk>/audit/", view(self.audit_view), name="intake_inquiry_audit"),
             *super().get_urls(),
         ]
@@ -88,21 +86,6 @@ class InquiryViews:
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
-
-    def triage_view(self, request, pk):
-        """The change page's buttons: "Assign to me" (assign=me) and "Move to ..." (move=<status>)."""
-        inquiry = self._inquiry_for(request, pk, change=True)
-        try:
-            if request.POST.get("assign") == "me":
-                services.assign_inquiry(inquiry=inquiry, assignee=request.user, by=request.user)
-                self.message_user(request, f"{inquiry.reference} is assigned to you.", messages.SUCCESS)
-            elif "move" in request.POST:
-                services.move_inquiry(inquiry=inquiry, to=request.POST["move"], by=request.user)
-                label = inquiry.get_status_display().lower()
-                self.message_user(request, f"{inquiry.reference} moved to {label}.", messages.SUCCESS)
-        except services.TriageRefused as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:intake_inquiry_change", args=[inquiry.pk]))
 
     def audit_view(self, request, pk):
         """The inquiry's whole audit trail, newest first, 50 a page."""

@@ -6,6 +6,8 @@ One module a workflow:
 - emails: the emails' content and the newsletter's signed links;
 - newsletter: the e-newsletter's double opt-in;
 - staff: the triage workflow (status moves, assignment, priority, notes, retrying a hand-off);
+- contact: contact attempts (reached -> contacted);
+- workspace: everything typed on an inquiry's admin page, checked and saved in one transaction;
 - audit: audit events that change no field, and reading the trail;
 - retention: deleting one inquiry, purging the closed ones;
 - digest: the triage counts and the daily digest email.
@@ -20,6 +22,7 @@ package); the names below are re-exported so `from intake.services import X` kee
 """
 
 from .audit import (
+    EVENT_ATTEMPT_LOGGED,
     EVENT_EXPORTED,
     EVENT_IMAGE_VIEWED,
     EVENT_LABELS,
@@ -30,6 +33,7 @@ from .audit import (
     record_event,
     record_events,
 )
+from .contact import log_contact_attempt, status_after_attempt
 from .delivery import DeliveryFailed, deliver_inquiry, deliver_message, enqueue, is_permanent_failure, sweep_handoffs
 from .digest import send_triage_digest, triage_counts
 from .emails import (
@@ -51,13 +55,23 @@ from .staff import (
     allowed_moves,
     assign_inquiry,
     move_inquiry,
+    move_refusal,
     retry_handoff,
     set_priority,
     triage_staff,
 )
 from .submission import INQUIRY_MESSAGES, submit_inquiry
+from .workspace import AttemptEdit, TriageEdit, check_triage, save_triage
 
 __all__ = [
+    "EVENT_ATTEMPT_LOGGED",
+    "AttemptEdit",
+    "TriageEdit",
+    "check_triage",
+    "log_contact_attempt",
+    "move_refusal",
+    "save_triage",
+    "status_after_attempt",
     "ALLOWED_MOVES",
     "EVENT_EXPORTED",
     "EVENT_IMAGE_VIEWED",

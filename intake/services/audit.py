@@ -15,17 +15,19 @@ EVENT_IMAGE_VIEWED = "image_viewed"
 EVENT_THUMBNAIL_VIEWED = "thumbnail_viewed"
 EVENT_NOTE_ADDED = "note_added"
 EVENT_EXPORTED = "exported"
+EVENT_ATTEMPT_LOGGED = "contact_attempt"
 EVENT_LABELS = {
     EVENT_VIEWED: "Opened the inquiry",
     EVENT_IMAGE_VIEWED: "Downloaded the image",
     EVENT_THUMBNAIL_VIEWED: "Saw the image (thumbnail)",
     EVENT_NOTE_ADDED: "Added a note",
     EVENT_EXPORTED: "Exported it to CSV",
+    EVENT_ATTEMPT_LOGGED: "Logged a contact attempt",
 }
 
 
 def _event_entry(inquiry: Inquiry, *, by, event: str, detail: dict | None):
-    action = LogEntry.Action.UPDATE if event == EVENT_NOTE_ADDED else LogEntry.Action.ACCESS
+    action = LogEntry.Action.UPDATE if event in (EVENT_NOTE_ADDED, EVENT_ATTEMPT_LOGGED) else LogEntry.Action.ACCESS
     return LogEntry(
         content_type=ContentType.objects.get_for_model(Inquiry),
         object_pk=str(inquiry.pk),

@@ -47,6 +47,19 @@ def allowed_moves(status: str) -> tuple[str, ...]:
     return ALLOWED_MOVES.get(status, ())
 
 
+def move_refusal(inquiry: Inquiry, to: str, *, status: str, has_attempt: bool) -> str | None:
+    """Why `inquiry` cannot move from `status` to `to`, in words for staff, or None if it may: the
+    state machine (ALLOWED_MOVES), and "contacted" only after a logged contact attempt."""
+    label = dict(Inquiry.Status.choices)
+    if to not in allowed_moves(status):
+        if to == status:
+            return f"{inquiry.reference} is already {label[status].lower()}."
+        return f"{inquiry.reference} cannot move from {label[status].lower()} to {str(label.get(to, to)).lower()}."
+    if to == Inquiry.Status.CONTACTED and not has_attempt:
+        return f"{inquiry.reference} cannot be marked contacted before a contact attempt is logged."
+    return None
+
+
 def triage_staff():
     """Users who may be assigned inquiries: active staff allowed to change them."""
     can_change = Permission.objects.filter(codename="change_inquiry", content_type__app_label="intake")
@@ -68,20 +81,16 @@ def _locked(inquiry: Inquiry) -> Inquiry:
 @transaction.atomic
 def move_inquiry(*, inquiry: Inquiry, to: str, by) -> Inquiry:
     """Move `inquiry` to status `to`, if the state machine (ALLOWED_MOVES) allows it from the status
-    it has now. Records who and when (status_changed_by/at, and the audit log). Updates `inquiry`
-    in place and returns it.
+    it has now (and, to "contacted", once a contact attempt is logged: move_refusal). Records who
+    and when (status_changed_by/at, and the audit log). Updates `inquiry` in place and returns it.
 
     Raises TriageRefused, changing nothing, for a move not allowed, including to the status it
     already has: a rerun is refused, never applied twice.
     """
     current = _locked(inquiry)
-    if to not in allowed_moves(current.status):
-        if to == current.status:
-            raise TriageRefused(f"{current.reference} is already {current.get_status_display().lower()}.")
-        target = Inquiry.Status(to).label if to in Inquiry.Status.values else to
-        raise TriageRefused(
-            f"{current.reference} cannot move from {current.get_status_display().lower()} to {str(target).lower()}."
-        )
+    reason = move_refusal(current, to, status=current.status, has_attempt=current.contact_attempts.exists())
+    if reason:
+        raise TriageRefused(reason)
     current.status = to
     current.status_changed_at = timezone.now()
     current.status_changed_by = by

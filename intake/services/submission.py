@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from intake import tasks
-from intake.models import Inquiry, OutboxMessage
+from intake.models import Inquiry, OutboxMessage, phone_digits
 from intake.rubric import suggest_patient_type
 
 from .delivery import enqueue
@@ -54,6 +54,7 @@ def _store_inquiry(
     *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image: ContentFile | None
 ) -> Inquiry:
     inquiry = Inquiry(kind=kind, submission_token=submission_token, **answers)
+    inquiry.phone_digits = phone_digits(inquiry.phone)
     if kind == Inquiry.Kind.CANDIDATE:
         suggestion = suggest_patient_type(
             onset=inquiry.onset,

@@ -100,20 +100,26 @@ def test_triage_staff_find_open_assign_note_and_contact_a_new_inquiry_with_an_au
     assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0"), "the thumbnail loads"
 
     page.get_by_role("button", name="Assign to me").click()
-    expect(page.locator(".messagelist")).to_contain_text(f"{reference} is assigned to you")
+    expect(page.locator(".messagelist")).to_contain_text(f"{reference}: assigned to Maria Lopez")
     inquiry.refresh_from_db()
     assert inquiry.assignee == user
 
-    # A tabular inline names its columns in the header, so the blank note is the last text box.
-    page.locator("#notes-group textarea:visible").last.fill("Called, no answer; left a voicemail. Try again Tuesday.")
-    submit_and_wait(page, "Save and continue editing")
-    notes = page.locator("#notes-group")
+    # The note has its own labelled box; "Add the note" saves it (and anything else typed).
+    page.get_by_label("New note (staff only)").fill("Called, no answer; left a voicemail. Try again Tuesday.")
+    submit_and_wait(page, "Add the note")
+    notes = page.locator("#notes")
     expect(notes).to_contain_text("Called, no answer; left a voicemail.")
     expect(notes).to_contain_text("Maria")
     assert inquiry.notes.get().author == user
 
-    page.get_by_role("button", name="Move to contacted").click()
-    expect(page.locator(".messagelist")).to_contain_text(f"{reference} moved to contacted")
+    # Issue 12: "contacted" comes from a logged attempt that reached the person.
+    page.get_by_role("group", name="How you tried").get_by_label("Phone", exact=True).check()
+    page.get_by_role("group", name="Outcome").get_by_label("Reached them", exact=True).check()
+    page.get_by_label("Next step").fill("Book a visit")
+    submit_and_wait(page, "Log the attempt")
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"{reference}: contact attempt logged (reached them), moved to contacted"
+    )
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.CONTACTED
 
@@ -121,6 +127,6 @@ def test_triage_staff_find_open_assign_note_and_contact_a_new_inquiry_with_an_au
     expect(trail).to_contain_text("Contacted")
     rows = trail.locator("tbody tr")
     assert rows.count() >= 4, "viewed, image, assigned, note, moved"
-    for what in ("Maria", "assign", "note", "image"):
+    for what in ("Maria", "assign", "note", "image", "contact attempt"):
         expect(trail).to_contain_text(re.compile(what, re.I))
     context.close()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
-from intake.models import Inquiry
+from intake.models import Inquiry, phone_digits
 from intake.spam import STARTED_SALT
 
 
@@ -126,7 +126,7 @@ def make_inquiry(*, age=None, **fields):
         "suggestion_reasons": ["Joint replacement was recommended"],
         **fields,
     }
-    inquiry = Inquiry.objects.create(**values)
+    inquiry = Inquiry.objects.create(**values, phone_digits=phone_digits(values["phone"]))
     inquiry.reference = f"KN-2026-{inquiry.pk:06d}"
     inquiry.save(update_fields=["reference"])
     if age is not None:
@@ -155,23 +155,21 @@ def nurse_client(client, nurse):
 
 
 def change_form_data(inquiry, *, note: str = "", **fields) -> dict:
-    """What the inquiry's admin change form posts: the triage fields, a new note, the inlines'
-    management forms (saved notes and emails are read-only, so only their ids come back)."""
-    notes = list(inquiry.notes.all())
+    """What the inquiry's admin change form posts: the triage fields (assignee, priority, a new
+    note, a contact attempt left blank) and the read-only emails inline's management form. A button
+    pressed is `_triage="move:in_review"` (or "assign_me", "note", "attempt")."""
     outbox = list(inquiry.outbox.all())
     data = {
-        "status": inquiry.status,
         "assignee": inquiry.assignee_id or "",
         "priority": inquiry.priority,
-        "notes-TOTAL_FORMS": len(notes) + 1,
-        "notes-INITIAL_FORMS": len(notes),
-        f"notes-{len(notes)}-text": note,
-        f"notes-{len(notes)}-inquiry": inquiry.pk,
+        "note": note,
+        "attempt_channel": "",
+        "attempt_outcome": "",
+        "attempt_note": "",
+        "attempt_next_step": "",
         "outbox-TOTAL_FORMS": len(outbox),
         "outbox-INITIAL_FORMS": len(outbox),
     }
-    for i, row in enumerate(notes):
-        data |= {f"notes-{i}-id": row.pk, f"notes-{i}-inquiry": inquiry.pk}
     for i, row in enumerate(outbox):
         data |= {f"outbox-{i}-id": row.pk, f"outbox-{i}-inquiry": inquiry.pk}
     return data | fields

@@ -65,7 +65,7 @@ def test_staff_change_the_status_but_not_what_the_patient_sent(
     inquiry = store(django_capture_on_commit_callbacks)
     response = admin_client.post(
         f"/admin/intake/inquiry/{inquiry.pk}/change/",
-        change_form_data(inquiry, status="in_review", message="changed"),
+        change_form_data(inquiry, _triage="move:in_review", message="changed"),
     )
     assert response.status_code == 302
     inquiry.refresh_from_db()

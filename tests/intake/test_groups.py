@@ -62,13 +62,17 @@ def test_a_triage_user_gets_403_on_the_articles_admin(client):
     assert client.get("/admin/intake/inquiry/").status_code == 200
 
 
+def change_url(inquiry):
+    return f"/admin/intake/inquiry/{inquiry.pk}/change/"
+
+
 def test_an_editor_gets_403_on_the_inquiries_admin(client):
     inquiry = make_inquiry()
     client.force_login(make_staff("editor", "Editors"))
     assert client.get("/admin/intake/inquiry/").status_code == 403
     assert client.get(f"/admin/intake/inquiry/{inquiry.pk}/change/").status_code == 403
     assert client.get(f"/admin/intake/inquiry/{inquiry.pk}/audit/").status_code == 403
-    assert client.post(f"/admin/intake/inquiry/{inquiry.pk}/triage/", {"assign": "me"}).status_code == 403
+    assert client.post(change_url(inquiry), {"_triage": "assign_me"}).status_code == 403
     assert client.get("/admin/articles/article/").status_code == 200
 
 
@@ -78,7 +82,7 @@ def test_a_user_who_may_only_view_inquiries_cannot_triage_them(client):
     inquiry = make_inquiry()
     client.force_login(viewer)
     html = client.get(f"/admin/intake/inquiry/{inquiry.pk}/change/").content.decode()
-    assert "Assign to me" not in html and "Move to" not in html
-    assert client.post(f"/admin/intake/inquiry/{inquiry.pk}/triage/", {"assign": "me"}).status_code == 403
+    assert "Assign to me" not in html and "Move to" not in html and "Log the attempt" not in html
+    assert client.post(change_url(inquiry), {"_triage": "assign_me"}).status_code == 403
     inquiry.refresh_from_db()
     assert inquiry.assignee is None

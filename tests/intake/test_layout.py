@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.admin.inquiry import FIELDSETS
+from intake.admin.inquiry import ADMIN_FIELD, FIELDSETS, TOP_ONLY
 from intake.forms import CandidateForm
 from intake.models import Inquiry, OutboxMessage
 from intake.sections import CANDIDACY_SECTIONS
@@ -29,7 +29,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_the_form_and_the_admin_show_the_same_candidacy_sections():
-    admin_sections = [fieldset for fieldset in FIELDSETS[Inquiry.Kind.CANDIDATE] if fieldset[0] != "Triage"]
+    admin_sections = [fieldset for fieldset in FIELDSETS[Inquiry.Kind.CANDIDATE] if fieldset[0] != "Received"]
     assert [title for title, _ in admin_sections] == [section.staff_title for section in CANDIDACY_SECTIONS]
     shown = {
         name
@@ -38,8 +38,10 @@ def test_the_form_and_the_admin_show_the_same_candidacy_sections():
         for name in ([item] if isinstance(item, str) else item)
     }
     asked = set(CandidateForm.Meta.fields)
-    assert asked - {"treatments_tried"} <= shown  # shown as treatments_list
-    assert {"treatments_list", "image_preview"} <= shown
+    # Issue 12: yes/no answers as words, the office by its label (ADMIN_FIELD); the image once, at
+    # the top of the page (the patient card), not again in the sections.
+    assert {ADMIN_FIELD.get(name, name) for name in asked - TOP_ONLY} <= shown
+    assert {"treatments_list", "office_label", "instability_answer"} <= shown and TOP_ONLY == {"image"}
 
 
 @pytest.mark.parametrize("module", ["delivery.py", "digest.py", "emails.py", "audit.py", "retention.py"])

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from intake import services, tasks
-from intake.models import Inquiry, Note
+from intake.models import ContactAttempt, Inquiry, Note
 from tests.intake.conftest import HEALTH_SECRET, make_inquiry, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,8 @@ REFUSED = [pair for pair in itertools.product(S.values, S.values) if pair not in
 @pytest.mark.parametrize("start,to", ALLOWED)
 def test_an_allowed_move_changes_the_status_and_records_who_and_when(nurse, start, to):
     inquiry = make_inquiry(status=start)
+    if to == S.CONTACTED:  # "contacted" needs a logged attempt (issue 12)
+        ContactAttempt.objects.create(inquiry=inquiry, channel="phone", outcome="voicemail", by=nurse)
     services.move_inquiry(inquiry=inquiry, to=to, by=nurse)
     inquiry.refresh_from_db()
     assert inquiry.status == to
@@ -130,7 +132,7 @@ def test_an_empty_note_is_refused(nurse):
 
 def test_audit_entries_never_hold_what_the_patient_wrote(nurse):
     inquiry = make_inquiry()
-    services.move_inquiry(inquiry=inquiry, to=S.CONTACTED, by=nurse)
+    services.log_contact_attempt(inquiry=inquiry, channel="phone", outcome="reached", note=HEALTH_SECRET, by=nurse)
     services.record_event(inquiry=inquiry, by=nurse, event=services.EVENT_VIEWED)
     services.delete_inquiry(inquiry=inquiry, by=nurse)
     entries = LogEntry.objects.filter(object_id=inquiry.pk)
