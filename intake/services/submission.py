@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.privacy import current_notice
 from intake import tasks
 from intake.models import Inquiry, OutboxMessage
 from intake.rubric import suggest_patient_type
@@ -54,6 +55,9 @@ def _store_inquiry(
     *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image: ContentFile | None
 ) -> Inquiry:
     inquiry = Inquiry(kind=kind, submission_token=submission_token, **answers)
+    if inquiry.consent_to_contact:
+        inquiry.privacy_notice_version = current_notice().version
+        inquiry.privacy_agreed_at = timezone.now()
     if kind == Inquiry.Kind.CANDIDATE:
         suggestion = suggest_patient_type(
             onset=inquiry.onset,
