@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {
 # and their images are removed by purge_inquiries INQUIRY_RETENTION_DAYS after they were closed.
 TRIAGE_SLA_HOURS = env.int("TRIAGE_SLA_HOURS", default=24)
 INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=365)
+# The same purge removes suspected spam after SPAM_RETENTION_DAYS, and newsletter sign-ups not
+# confirmed within SUBSCRIBER_CONFIRM_DAYS (docs/privacy.md, "Retention").
+SPAM_RETENTION_DAYS = env.int("SPAM_RETENTION_DAYS", default=30)
+SUBSCRIBER_CONFIRM_DAYS = env.int("SUBSCRIBER_CONFIRM_DAYS", default=30)
 # The daily digest to STAFF_NOTIFY_EMAILS (counts and a link only), at this hour UTC.
 TRIAGE_DIGEST_HOUR_UTC = env.int("TRIAGE_DIGEST_HOUR_UTC", default=11)
 CELERY_BEAT_SCHEDULE["intake-triage-digest"] = {

@@ -39,7 +39,8 @@ TRIAGE = (
         ]
     },
 )
-CONSENT = ("Consent", {"fields": ["consent_to_contact", "out_of_network_acknowledged"]})
+PRIVACY_NOTICE = ("privacy_notice_version", "privacy_agreed_at")
+CONSENT = ("Consent", {"fields": ["consent_to_contact", "out_of_network_acknowledged", PRIVACY_NOTICE]})
 # What the admin shows in place of a form field: read-only displays of the same answers.
 ADMIN_FIELD = {"treatments_tried": "treatments_list", "image": "image_preview"}
 FIELDSETS = {
@@ -49,6 +50,7 @@ FIELDSETS = {
             (section.staff_title, {"fields": [ADMIN_FIELD.get(item, item) for item in section.fields]})
             for section in CANDIDACY_SECTIONS
         ),
+        ("Privacy notice agreed", {"fields": [PRIVACY_NOTICE]}),
     ],
     Inquiry.Kind.QUESTION: [TRIAGE, CONTACT, ("The question", {"fields": ["article", "message"]}), CONSENT],
     Inquiry.Kind.APPOINTMENT: [
