@@ -96,7 +96,10 @@ class _Reader:
         size = self.inp.read(LENGTH.size)
         if len(size) != LENGTH.size:
             raise BackupError("The backup file is cut off.")
-        token = self.inp.read(LENGTH.unpack(size)[0])
+        expected = LENGTH.unpack(size)[0]
+        token = self.inp.read(expected)
+        if len(token) != expected:
+            raise BackupError("The backup file is cut off.")
         try:
             plain = self.cipher.decrypt(token)
         except InvalidToken as exc:

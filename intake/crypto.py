@@ -65,14 +65,9 @@ class EncryptedMixin:
 
     encrypted = True
 
-    def db_type(self, connection):
-        return connection.data_types["TextField"]
-
-    def cast_db_type(self, connection):
-        return self.db_type(connection)
-
-    def db_check(self, connection):
-        return None  # e.g. no "pain >= 0" check: the database sees a token, not a number
+    def get_internal_type(self):
+        # A text column, with none of the base type's checks (no "pain >= 0": it holds a token).
+        return "TextField"
 
     def get_lookup(self, lookup_name):
         return None  # FieldError: the database cannot compare encrypted values
