@@ -11,7 +11,10 @@ an SMTP sink in this process. Then, in one run:
 2. candidacy form POSTs (each with a fresh CSRF token, captcha answer and submission token; the
    hand-off is queued to the worker) against GETs of the form, from a small Python client;
 3. the admin inquiry changelist with 10,000 inquiries and 50 staff users: p99 through gunicorn with
-   a signed-in session cookie, and queries per request counted in this process.
+   a signed-in session cookie, and queries per request counted in this process;
+4. the admin change page of one candidacy inquiry (its health details decrypted), the same way.
+
+BENCH_PARTS picks parts, e.g. BENCH_PARTS=form,change (names: pages, form, changelist, change).
 
 Bounded: every wrk run lasts BENCH_SECONDS (default 5; 3 alternating rounds per page), the form
 client at most BENCH_POSTS (default 200) submissions or 120 s. Everything started is stopped on exit, Ctrl-C or failure.
@@ -39,6 +42,9 @@ POST_TIME_LIMIT = 120
 INQUIRIES = 10_000
 STAFF = 50
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench")
+# Which parts to run, comma-separated (default all): pages, form, changelist, change.
+ALL_PARTS = ("pages", "form", "changelist", "change")
+PARTS = [part.strip() for part in os.environ.get("BENCH_PARTS", ",".join(ALL_PARTS)).split(",") if part.strip()]
 
 
 # --- wrk -------------------------------------------------------------------------------------------
@@ -96,8 +102,14 @@ def seed() -> str:
             office=offices[i % len(offices)],
             consent_to_contact=True,
             knees="both",
+            left_pain=i % 11,
+            right_pain=(i + 3) % 11,
+            duration="1to5y",
+            onset="old_injury",
+            treatments_tried=["nsaids", "cortisone", "physical_therapy"],
+            message="Seeded for the benchmark: it hurts on the stairs and after a long walk. " * 3,
             suggested_type=(i % 4) or None,
-            suggestion_reasons=["seeded for the benchmark"],
+            suggestion_reasons=["seeded for the benchmark", "An old injury that never healed"],
         )
         for i in range(INQUIRIES)
     ]
@@ -171,6 +183,18 @@ def admin_queries(session_key: str) -> tuple[int, int, float]:
     return status, len(queries), statistics.median(times)
 
 
+def change_page(wrk_path: str, base: str, cookie: dict) -> tuple:
+    """The admin change page of the first seeded candidacy inquiry (each view is also recorded in
+    its audit trail, as for staff)."""
+    from intake.models import Inquiry
+
+    pk = Inquiry.objects.filter(reference__startswith="KN-BENCH-", kind="candidate").order_by("pk").first().pk
+    url = f"{base}/admin/intake/inquiry/{pk}/change/"
+    code, _, body = fetch(url, headers=cookie)
+    result = wrk(wrk_path, url, headers=cookie, connections=4)
+    return (f"admin inquiry change page (candidacy, {len(body) // 1024} KB)", result, f"HTTP {code}")
+
+
 # --- the candidacy form ----------------------------------------------------------------------------
 
 
@@ -223,57 +247,64 @@ def main() -> int:
             workers = os.environ.get("WEB_CONCURRENCY") or "gunicorn.conf.py default"
             print(f"bench: gunicorn on {base} (workers: {workers}); {SECONDS}s per wrk run", flush=True)
 
-            for name, path in paths.items():
-                for _ in range(3):
-                    status, headers, body = fetch(base + path)
-                cache = headers.get("X-Page-Cache", "none")
-                # Alternate static and page runs and take the median of each: other load on the
-                # machine then weighs on both alike.
-                runs = [(wrk(wrk_path, base + statics[name]), wrk(wrk_path, base + path)) for _ in range(ROUNDS)]
-                static = median_run([s for s, _ in runs])
-                page = median_run([p for _, p in runs])
+            if "pages" in PARTS:
+                for name, path in paths.items():
+                    for _ in range(3):
+                        status, headers, body = fetch(base + path)
+                    cache = headers.get("X-Page-Cache", "none")
+                    # Alternate static and page runs and take the median of each: other load on the
+                    # machine then weighs on both alike.
+                    runs = [(wrk(wrk_path, base + statics[name]), wrk(wrk_path, base + path)) for _ in range(ROUNDS)]
+                    static = median_run([s for s, _ in runs])
+                    page = median_run([p for _, p in runs])
+                    rows.append(
+                        (
+                            f"{name} ({len(body) // 1024} KB, cache {cache})",
+                            page,
+                            f"{page['rps'] / static['rps']:.2f} of static ({static['rps']:.0f} req/s, "
+                            f"p99 {static['p99']:.1f} ms)",
+                        )
+                    )
+                    print(
+                        f"  {rows[-1][0]}: {page['rps']:.0f} req/s, p99 {page['p99']:.1f} ms; {rows[-1][2]}", flush=True
+                    )
+
+            if "form" in PARTS:
+                load = form_load(stack.web_port)
+                get_p99, post_p99 = p(load["gets"], 99), p(load["posts"], 99)
                 rows.append(
                     (
-                        f"{name} ({len(body) // 1024} KB, cache {cache})",
-                        page,
-                        f"{page['rps'] / static['rps']:.2f} of static ({static['rps']:.0f} req/s, "
-                        f"p99 {static['p99']:.1f} ms)",
+                        f"candidacy form GET ({len(load['gets'])})",
+                        {"rps": None, "p50": p(load["gets"], 50), "p99": get_p99, "errors": 0},
+                        "",
                     )
                 )
-                print(f"  {rows[-1][0]}: {page['rps']:.0f} req/s, p99 {page['p99']:.1f} ms; {rows[-1][2]}", flush=True)
-
-            load = form_load(stack.web_port)
-            get_p99, post_p99 = p(load["gets"], 99), p(load["posts"], 99)
-            rows.append(
-                (
-                    f"candidacy form GET ({len(load['gets'])})",
-                    {"rps": None, "p50": p(load["gets"], 50), "p99": get_p99, "errors": 0},
-                    "",
+                rows.append(
+                    (
+                        f"candidacy form POST ({len(load['posts'])}, hand-off queued)",
+                        {"rps": None, "p50": p(load["posts"], 50), "p99": post_p99, "errors": len(load["errors"])},
+                        f"p99 {post_p99 / get_p99:.2f}x the GET's (target <= 3x)",
+                    )
                 )
-            )
-            rows.append(
-                (
-                    f"candidacy form POST ({len(load['posts'])}, hand-off queued)",
-                    {"rps": None, "p50": p(load["posts"], 50), "p99": post_p99, "errors": len(load["errors"])},
-                    f"p99 {post_p99 / get_p99:.2f}x the GET's (target <= 3x)",
-                )
-            )
-            if load["errors"]:
-                print(f"  form errors (first 3): {load['errors'][:3]}", flush=True)
+                if load["errors"]:
+                    print(f"  form errors (first 3): {load['errors'][:3]}", flush=True)
 
-            status, queries, render_ms = admin_queries(session_key)
             from django.conf import settings
 
             cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
-            code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
-            changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie, connections=4)
-            rows.append(
-                (
-                    f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)",
-                    changelist,
-                    f"{queries} queries/request, {render_ms:.0f} ms alone in process (HTTP {code}/{status})",
+            if "changelist" in PARTS:
+                status, queries, render_ms = admin_queries(session_key)
+                code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
+                changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie, connections=4)
+                rows.append(
+                    (
+                        f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)",
+                        changelist,
+                        f"{queries} queries/request, {render_ms:.0f} ms alone in process (HTTP {code}/{status})",
+                    )
                 )
-            )
+            if "change" in PARTS:
+                rows.append(change_page(wrk_path, base, cookie))
     except KeyboardInterrupt:
         print("bench: interrupted; everything it started is stopped", file=sys.stderr)
         return 130
