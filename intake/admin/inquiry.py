@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from intake import services
+from intake import crypto, services
 from intake.models import Inquiry, Note
 from intake.sections import CANDIDACY_SECTIONS, CONTACT_FIELDS
 
@@ -110,12 +110,16 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
         notes = (
             Note.objects.filter(inquiry=OuterRef("pk")).order_by().values("inquiry").annotate(n=Count("pk")).values("n")
         )
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .prefetch_related("outbox")
             .annotate(note_count=Coalesce(Subquery(notes, output_field=IntegerField()), 0))
         )
+        if getattr(request.resolver_match, "url_name", None) == "intake_inquiry_changelist":
+            # The list shows no health detail: none is read, so none is decrypted (intake.crypto).
+            queryset = queryset.defer(*crypto.encrypted_field_names(Inquiry))
+        return queryset
 
     def get_fieldsets(self, request, obj=None):
         return FIELDSETS.get(obj.kind if obj else "", [TRIAGE, CONTACT])

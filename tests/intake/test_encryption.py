@@ -151,3 +151,14 @@ def test_development_gets_one_generated_key_kept_in_a_private_file(tmp_path):
     key = fernet_key_file(tmp_path / "var" / "field-encryption.key")
     assert Fernet(key) and fernet_key_file(tmp_path / "var" / "field-encryption.key") == key
     assert (tmp_path / "var" / "field-encryption.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_list_decrypts_nothing_and_the_csv_export_still_holds_the_health_details(admin_client, monkeypatch):
+    inquiry = make_inquiry(**HEALTH)
+    calls = []
+    decrypt = crypto.decrypt_bytes
+    monkeypatch.setattr(crypto, "decrypt_bytes", lambda data: calls.append(1) or decrypt(data))
+    assert admin_client.get("/admin/intake/inquiry/").status_code == 200
+    assert calls == []
+    response = admin_client.post("/admin/intake/inquiry/", {"action": "export_csv", "_selected_action": [inquiry.pk]})
+    assert "Wear over the years" in response.content.decode() and HEALTH_SECRET in response.content.decode()
