@@ -133,7 +133,8 @@ class _SectionReader(io.RawIOBase):
 # --- The database ---------------------------------------------------------------------------------
 
 
-def _pg_env(db: dict) -> dict:
+def pg_env(db: dict) -> dict:
+    """The environment of the PostgreSQL tools for a Django database's settings."""
     env = {**os.environ, "PGHOST": db["HOST"] or "127.0.0.1", "PGPORT": str(db["PORT"] or 5432)}
     env.update({"PGUSER": db["USER"] or "postgres", "PGPASSWORD": db["PASSWORD"] or ""})
     return env
@@ -168,7 +169,7 @@ def _dump_database(out) -> None:
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         argv = ["pg_dump", "--format=plain", "--clean", "--if-exists", "--no-owner", "--no-privileges"]
-        _run_piped([*argv, "--dbname", db["NAME"]], _pg_env(db), sink=out)
+        _run_piped([*argv, "--dbname", db["NAME"]], pg_env(db), sink=out)
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
         for line in connection.connection.iterdump():
@@ -182,7 +183,7 @@ def _restore_database(source) -> None:
     db = connection.settings_dict
     connection.close()
     if connection.vendor == "postgresql":
-        env = _pg_env(db)
+        env = pg_env(db)
         exists = subprocess.run(
             ["psql", "--dbname", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db['NAME']}'"],
             env=env,

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.devkeys import fernet_key_file
+from clinic.devkeys import field_encryption_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -266,15 +266,7 @@ PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "privat
 # Encryption at rest of health details and patients' uploads (docs/privacy.md): Fernet keys,
 # comma-separated, newest first; the newest encrypts, every one decrypts. Without DEBUG the site
 # refuses to start without one; with DEBUG a key is made once in var/field-encryption.key.
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
-if not FIELD_ENCRYPTION_KEYS:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "FIELD_ENCRYPTION_KEYS is unset while DEBUG is off: health details cannot be stored. Set it to "
-            "a Fernet key (python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') "
-            "and keep a copy outside the server: without it the stored health details cannot be read."
-        )
-    FIELD_ENCRYPTION_KEYS = [fernet_key_file(VAR_DIR / "field-encryption.key")]
+FIELD_ENCRYPTION_KEYS = field_encryption_keys(env.list("FIELD_ENCRYPTION_KEYS", default=[]), DEBUG, VAR_DIR)
 # backup_data encrypts with the first key, restore_data tries each (docs/privacy.md, "Backups").
 BACKUP_KEYS = env.list("BACKUP_KEY", default=[])
 STORAGES = {

@@ -66,9 +66,7 @@ def test_backup_refuses_to_run_without_a_key(settings, tmp_path):
 
 
 def _psql(sql: str) -> None:
-    db = connection.settings_dict
-    env = {"PGHOST": db["HOST"] or "127.0.0.1", "PGPORT": str(db["PORT"] or 5432), "PGUSER": db["USER"]}
-    env["PGPASSWORD"] = db["PASSWORD"] or ""
+    env = backup.pg_env(connection.settings_dict)
     subprocess.run(["psql", "--dbname", "postgres", "-c", sql], env=env, check=True, capture_output=True)
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from clinic.backup import pg_env
 from intake import crypto
 from intake.models import Inquiry
 from tests.intake.conftest import candidate_data, image_bytes, make_staff
@@ -38,11 +39,8 @@ CHOICE_ANSWERS = {
 
 
 def pg_dump() -> bytes:
-    db = connection.settings_dict
-    env = {"PGHOST": db["HOST"] or "127.0.0.1", "PGPORT": str(db["PORT"] or 5432), "PGUSER": db["USER"]}
-    env["PGPASSWORD"] = db["PASSWORD"] or ""
-    argv = ["pg_dump", "--format=plain", "--data-only", "--dbname", db["NAME"]]
-    return subprocess.run(argv, env=env, capture_output=True, check=True).stdout
+    argv = ["pg_dump", "--format=plain", "--data-only", "--dbname", connection.settings_dict["NAME"]]
+    return subprocess.run(argv, env=pg_env(connection.settings_dict), capture_output=True, check=True).stdout
 
 
 def private_files() -> list[bytes]:
