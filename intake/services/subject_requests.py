@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import PurePosixPath
 
 from auditlog.models import LogEntry
+from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -191,7 +192,10 @@ def erase_person(records: PersonRecords, *, by) -> SubjectRequest:
     inquiry_ids = [inquiry.pk for inquiry in records.inquiries]
     Inquiry.objects.filter(pk__in=inquiry_ids).delete()  # cascades to notes and outbox rows
     Subscriber.objects.filter(pk__in=[s.pk for s in records.subscribers]).delete()
-    LogEntry.objects.filter(content_type=_inquiry_ct(), object_pk__in=[str(pk) for pk in inquiry_ids]).delete()
+    object_ids = [str(pk) for pk in inquiry_ids]
+    LogEntry.objects.filter(content_type=_inquiry_ct(), object_pk__in=object_ids).delete()
+    # Django admin's own history of those inquiries (references and changed field names) goes too.
+    AdminLogEntry.objects.filter(content_type=_inquiry_ct(), object_id__in=object_ids).delete()
     transaction.on_commit(partial(_delete_files, pictures))
     logger.info("intake: subject request %s erased %s", request.pk, request.counts)
     return request

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.admin.models import CHANGE
+from django.contrib.admin.models import LogEntry as AdminLogEntry
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 
@@ -92,6 +94,8 @@ def test_erasing_removes_every_record_and_file_and_keeps_other_peoples_audit_ent
     first, second, grace = ada
     picture = Path(first.image.path)
     grace_entries = LogEntry.objects.get_for_object(grace).count()
+    for inquiry in (first, grace):
+        AdminLogEntry.objects.log_actions(user_id=officer.pk, queryset=[inquiry], action_flag=CHANGE)
     with django_capture_on_commit_callbacks(execute=True):
         request = subject_requests.erase_person(subject_requests.find_person("ada@example.com"), by=officer)
     assert not Inquiry.objects.filter(pk=first.pk).exists() and not picture.exists()
@@ -99,6 +103,8 @@ def test_erasing_removes_every_record_and_file_and_keeps_other_peoples_audit_ent
     assert not OutboxMessage.objects.filter(inquiry_id=first.pk).exists()
     assert not Subscriber.objects.filter(email="ada@example.com").exists()
     assert not LogEntry.objects.filter(object_pk=str(first.pk), content_type__model="inquiry").exists()
+    assert not AdminLogEntry.objects.filter(object_id=str(first.pk)).exists()
+    assert AdminLogEntry.objects.filter(object_id=str(grace.pk)).exists()
     assert Inquiry.objects.filter(pk__in=[second.pk, grace.pk]).count() == 2
     assert LogEntry.objects.get_for_object(grace).count() == grace_entries
     # The record of the erasure: counts, the reference and a digest, nothing the person wrote.
