@@ -82,10 +82,11 @@ class SubjectRequestAdmin(admin.ModelAdmin):
         return TemplateResponse(request, f"admin/intake/subjectrequest/{template}", context)
 
     def find_view(self, request):
-        """Search by email or phone; list every record found, with the export and erase buttons."""
+        """Search by email or phone; list every record found, with the export and erase buttons.
+        The search is POSTed, so no address or number lands in access logs or browser history."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        identifier = request.GET.get("q", "").strip()
+        identifier = request.POST.get("q", "").strip()
         records = self._records(request, identifier) if identifier else None
         earlier = list(service.earlier_requests(records)) if records else []
         return self._page(request, "find.html", q=identifier, records=records, earlier=earlier)

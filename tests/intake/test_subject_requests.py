@@ -124,14 +124,14 @@ def test_erasing_removes_every_record_and_file_and_keeps_other_peoples_audit_ent
 
 
 def test_staff_without_the_permission_cannot_open_the_pages(nurse_client, ada):
-    assert nurse_client.get(FIND + "?q=ada@example.com").status_code == 403
+    assert nurse_client.post(FIND, {"q": "ada@example.com"}).status_code == 403
     assert nurse_client.post("/admin/intake/subjectrequest/erase/", {"q": "ada@example.com"}).status_code == 403
     assert Inquiry.objects.count() == 3
 
 
 def test_the_admin_finds_exports_and_after_confirmation_erases(officer_client, ada):
     first, _, _ = ada
-    page = officer_client.get(FIND, {"q": "ada@example.com"}).content.decode()
+    page = officer_client.post(FIND, {"q": "ada@example.com"}).content.decode()
     assert first.reference in page and "Download their copy" in page
     response = officer_client.post("/admin/intake/subjectrequest/export/", {"q": "ada@example.com"})
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zipped:
