@@ -43,14 +43,23 @@ PRIVACY_NOTICE = ("privacy_notice_version", "privacy_agreed_at")
 CONSENT = ("Consent", {"fields": ["consent_to_contact", "out_of_network_acknowledged", PRIVACY_NOTICE]})
 # What the admin shows in place of a form field: read-only displays of the same answers.
 ADMIN_FIELD = {"treatments_tried": "treatments_list", "image": "image_preview"}
+# Shown after a section's own fields: the privacy notice the person agreed to, beside the consent.
+ADMIN_EXTRA = {"send": [PRIVACY_NOTICE]}
 FIELDSETS = {
     Inquiry.Kind.CANDIDATE: [
         TRIAGE,
         *(
-            (section.staff_title, {"fields": [ADMIN_FIELD.get(item, item) for item in section.fields]})
+            (
+                section.staff_title,
+                {
+                    "fields": [
+                        *(ADMIN_FIELD.get(item, item) for item in section.fields),
+                        *ADMIN_EXTRA.get(section.anchor, []),
+                    ]
+                },
+            )
             for section in CANDIDACY_SECTIONS
         ),
-        ("Privacy notice agreed", {"fields": [PRIVACY_NOTICE]}),
     ],
     Inquiry.Kind.QUESTION: [TRIAGE, CONTACT, ("The question", {"fields": ["article", "message"]}), CONSENT],
     Inquiry.Kind.APPOINTMENT: [
