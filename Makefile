@@ -55,8 +55,10 @@ SERVE_REDIS_URL ?= redis://127.0.0.1:6379/0
 serve: install ## The production-like stack on this host: gunicorn, Celery worker and beat (local Postgres, Redis)
 	@mkdir -p var
 	@test -s var/secret-key || $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key
+	@test -s var/field-encryption.key || $(PY) -c "from clinic.devkeys import fernet_key_file as f; from pathlib import Path; f(Path('var/field-encryption.key'))"
 	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(SERVE_REDIS_URL)} \
-	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret-key)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret-key)} FIELD_ENCRYPTION_KEYS=$${FIELD_ENCRYPTION_KEYS:-$$(cat var/field-encryption.key)} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_COOKIES=$${SECURE_COOKIES:-0} \
 	PORT=$${PORT:-8000} ./scripts/serve.sh
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from clinic.cpus import available_cpus
+from clinic.devkeys import field_encryption_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -231,6 +232,10 @@ CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {
 # and their images are removed by purge_inquiries INQUIRY_RETENTION_DAYS after they were closed.
 TRIAGE_SLA_HOURS = env.int("TRIAGE_SLA_HOURS", default=24)
 INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=365)
+# The same purge removes suspected spam after SPAM_RETENTION_DAYS, and newsletter sign-ups not
+# confirmed within SUBSCRIBER_CONFIRM_DAYS (docs/privacy.md, "Retention").
+SPAM_RETENTION_DAYS = env.int("SPAM_RETENTION_DAYS", default=30)
+SUBSCRIBER_CONFIRM_DAYS = env.int("SUBSCRIBER_CONFIRM_DAYS", default=30)
 # The daily digest to STAFF_NOTIFY_EMAILS (counts and a link only), at this hour UTC.
 TRIAGE_DIGEST_HOUR_UTC = env.int("TRIAGE_DIGEST_HOUR_UTC", default=11)
 CELERY_BEAT_SCHEDULE["intake-triage-digest"] = {
@@ -294,6 +299,13 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Patient uploads: outside MEDIA_ROOT, never served by a public URL.
 PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+
+# Encryption at rest of health details and patients' uploads (docs/privacy.md): Fernet keys,
+# comma-separated, newest first; the newest encrypts, every one decrypts. Without DEBUG the site
+# refuses to start without one; with DEBUG a key is made once in var/field-encryption.key.
+FIELD_ENCRYPTION_KEYS = field_encryption_keys(env.list("FIELD_ENCRYPTION_KEYS", default=[]), DEBUG, VAR_DIR)
+# backup_data encrypts with the first key, restore_data tries each (docs/privacy.md, "Backups").
+BACKUP_KEYS = env.list("BACKUP_KEY", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed files with content hashes in their names, so they can be cached forever.

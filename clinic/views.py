@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from articles.models import Article, Treatment
 from casestudies.models import CaseStudy
 
-from . import health, jsonld
+from . import health, jsonld, privacy
 from .models import Office
 
 
@@ -42,6 +42,9 @@ class ContactView(TemplateView):
 
 class PrivacyView(TemplateView):
     template_name = "clinic/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "notice": privacy.current_notice()}
 
 
 class EditorialPolicyView(TemplateView):

@@ -14,3 +14,24 @@ def captcha_test_mode_off_in_production(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def field_encryption_keys_are_fernet_keys(app_configs, **kwargs):
+    """intake.E002: every FIELD_ENCRYPTION_KEYS entry is a Fernet key (32 urlsafe-base64 bytes)."""
+    from cryptography.fernet import Fernet
+
+    errors = []
+    for position, key in enumerate(settings.FIELD_ENCRYPTION_KEYS, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"FIELD_ENCRYPTION_KEYS entry {position} is not a Fernet key.",
+                    hint="Make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'",
+                    id="intake.E002",
+                )
+            )
+    return errors

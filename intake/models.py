@@ -1,12 +1,16 @@
+import io
 from datetime import timedelta
 from functools import cached_property
 
 from django.conf import settings
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from intake import crypto
 
 
 class PrivateStorage(FileSystemStorage):
@@ -18,6 +22,15 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Private files have no public URL; staff open them through the admin.")
+
+    # The bytes on disk are a Fernet token (intake.crypto); opening a file gives the plain bytes.
+    def _save(self, name, content):
+        content.seek(0)
+        return super()._save(name, ContentFile(crypto.encrypt_bytes(content.read())))
+
+    def _open(self, name, mode="rb"):
+        with super()._open(name, "rb") as stored:
+            return File(io.BytesIO(crypto.decrypt_bytes(stored.read())), name=name)
 
 
 def private_storage():
@@ -141,32 +154,39 @@ class Inquiry(models.Model):
         "clinic.Office", null=True, blank=True, on_delete=models.PROTECT, related_name="inquiries"
     )
     consent_to_contact = models.BooleanField(default=False)
+    # The privacy notice the person agreed to (clinic.privacy), and when; set by submit_inquiry.
+    privacy_notice_version = models.CharField(max_length=20, blank=True, editable=False)
+    privacy_agreed_at = models.DateTimeField(null=True, blank=True, editable=False)
     out_of_network_acknowledged = models.BooleanField(default=False)
     # The free text: the knee description, the question, or the reason for the appointment.
-    message = models.TextField(blank=True)
+    # It and every health answer below are encrypted at rest (crypto.Encrypted*: docs/privacy.md);
+    # contact details stay plain so staff can search them.
+    message = crypto.EncryptedTextField(blank=True)
     callback_window = models.CharField(max_length=100, blank=True)
 
     # The candidacy form
-    knees = models.CharField(max_length=5, choices=Knee.choices, blank=True)
-    left_pain = models.PositiveSmallIntegerField("left knee pain (0-10)", null=True, blank=True)
-    left_pain_time = models.PositiveSmallIntegerField("left knee hurts, % of the time", null=True, blank=True)
-    right_pain = models.PositiveSmallIntegerField("right knee pain (0-10)", null=True, blank=True)
-    right_pain_time = models.PositiveSmallIntegerField("right knee hurts, % of the time", null=True, blank=True)
-    duration = models.CharField("how long", max_length=8, choices=Duration.choices, blank=True)
-    onset = models.CharField("how it started", max_length=15, choices=Onset.choices, blank=True)
-    treatments_tried = models.JSONField(default=list, blank=True)
-    replacement_recommended = models.CharField(max_length=10, choices=Answer.choices, blank=True)
-    sleep_interrupted = models.BooleanField(default=False)
-    instability = models.BooleanField("knee gives way / feels unstable", default=False)
-    swelling = models.BooleanField(default=False)
-    activities_given_up = models.TextField(blank=True)
+    knees = crypto.EncryptedCharField(max_length=5, choices=Knee.choices, blank=True)
+    left_pain = crypto.EncryptedPositiveSmallIntegerField("left knee pain (0-10)", null=True, blank=True)
+    left_pain_time = crypto.EncryptedPositiveSmallIntegerField("left knee hurts, % of the time", null=True, blank=True)
+    right_pain = crypto.EncryptedPositiveSmallIntegerField("right knee pain (0-10)", null=True, blank=True)
+    right_pain_time = crypto.EncryptedPositiveSmallIntegerField(
+        "right knee hurts, % of the time", null=True, blank=True
+    )
+    duration = crypto.EncryptedCharField("how long", max_length=8, choices=Duration.choices, blank=True)
+    onset = crypto.EncryptedCharField("how it started", max_length=15, choices=Onset.choices, blank=True)
+    treatments_tried = crypto.EncryptedJSONField(default=list, blank=True)
+    replacement_recommended = crypto.EncryptedCharField(max_length=10, choices=Answer.choices, blank=True)
+    sleep_interrupted = crypto.EncryptedBooleanField(default=False)
+    instability = crypto.EncryptedBooleanField("knee gives way / feels unstable", default=False)
+    swelling = crypto.EncryptedBooleanField(default=False)
+    activities_given_up = crypto.EncryptedTextField(blank=True)
     # From the clinic's candidate checklist
-    ligament_or_tendon_pain = models.BooleanField(default=False)
-    clicking = models.BooleanField("clicking or popping", default=False)
-    worse_with_activity = models.BooleanField(default=False)
-    better_with_rest = models.BooleanField(default=False)
-    pain_medication = models.CharField(max_length=10, choices=PainMedication.choices, blank=True)
-    otherwise_healthy = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    ligament_or_tendon_pain = crypto.EncryptedBooleanField(default=False)
+    clicking = crypto.EncryptedBooleanField("clicking or popping", default=False)
+    worse_with_activity = crypto.EncryptedBooleanField(default=False)
+    better_with_rest = crypto.EncryptedBooleanField(default=False)
+    pain_medication = crypto.EncryptedCharField(max_length=10, choices=PainMedication.choices, blank=True)
+    otherwise_healthy = crypto.EncryptedCharField(max_length=10, choices=Answer.choices, blank=True)
     image = models.FileField(storage=private_storage, upload_to="inquiries/%Y/%m/", blank=True)
 
     # The question form: the article it was asked from, if any
@@ -183,7 +203,7 @@ class Inquiry(models.Model):
     suggested_type = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=[(1, "Type 1"), (2, "Type 2"), (3, "Type 3")]
     )
-    suggestion_reasons = models.JSONField(default=list, blank=True)
+    suggestion_reasons = crypto.EncryptedJSONField(default=list, blank=True)
 
     # Triage, written only by the services (move_inquiry, assign_inquiry, set_priority); the audit
     # log records each change with the signed-in user and the time.
@@ -305,6 +325,9 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The privacy notice in effect when the address last asked to subscribe (clinic.privacy).
+    privacy_notice_version = models.CharField(max_length=20, blank=True, editable=False)
+    privacy_agreed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -361,3 +384,9 @@ class OutboxMessage(models.Model):
         if self.status == self.Status.PENDING and self.last_error:
             return "failing"
         return self.status
+
+
+# The records of privacy work (a purge run, a person's request) live in their own module.
+from intake.records import PurgeRun, SubjectRequest  # noqa: E402
+
+__all__ = ["Inquiry", "Note", "OutboxMessage", "PurgeRun", "Subscriber", "SubjectRequest"]

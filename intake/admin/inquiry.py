@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from intake import services
+from intake import crypto, services
 from intake.models import ContactAttempt, Inquiry, Note, phone_digits
 from intake.sections import CANDIDACY_SECTIONS, CONTACT_FIELDS
 
@@ -53,11 +53,17 @@ def shown(fields) -> list:
 
 RECEIVED = ("Received", {"fields": [("reference", "kind"), ("received", "age"), "last_move"]})
 CONTACT = ("Contact", {"fields": shown([*CONTACT_FIELDS, "callback_window"])})
-CONSENT = ("Consent", {"fields": shown(["consent_to_contact", "out_of_network_acknowledged"])})
+PRIVACY_NOTICE = ("privacy_notice_version", "privacy_agreed_at")
+CONSENT = ("Consent", {"fields": shown(["consent_to_contact", "out_of_network_acknowledged", PRIVACY_NOTICE])})
+# Shown after a section's own fields: the privacy notice the person agreed to, beside the consent.
+ADMIN_EXTRA = {"send": [PRIVACY_NOTICE]}
 FIELDSETS = {
     Inquiry.Kind.CANDIDATE: [
         RECEIVED,
-        *((section.staff_title, {"fields": shown(section.fields)}) for section in CANDIDACY_SECTIONS),
+        *(
+            (section.staff_title, {"fields": [*shown(section.fields), *ADMIN_EXTRA.get(section.anchor, [])]})
+            for section in CANDIDACY_SECTIONS
+        ),
     ],
     Inquiry.Kind.QUESTION: [RECEIVED, CONTACT, ("The question", {"fields": ["article", "message"]}), CONSENT],
     Inquiry.Kind.APPOINTMENT: [
@@ -127,12 +133,16 @@ class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmi
         js = ["js/triage-unsaved.js"]
 
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .prefetch_related("outbox")
             .annotate(note_count=_count(Note), attempt_count=_count(ContactAttempt))
         )
+        if getattr(request.resolver_match, "url_name", None) == "intake_inquiry_changelist":
+            # The list shows no health detail: none is read, so none is decrypted (intake.crypto).
+            queryset = queryset.defer(*crypto.encrypted_field_names(Inquiry))
+        return queryset
 
     def get_search_results(self, request, queryset, search_term):
         """A phone number is found by its digits however it was typed: "555-0103" and "5550103"

@@ -6,6 +6,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from clinic.privacy import current_notice
 from intake import tasks
 from intake.models import OutboxMessage, Subscriber
 
@@ -24,6 +25,10 @@ def request_subscription(*, email: str) -> None:
     most one confirmation email per NEWSLETTER_RESEND_AFTER. Safe to rerun.
     """
     subscriber, _ = Subscriber.objects.select_for_update().get_or_create(email=email.strip().lower())
+    # The person agreed to the privacy notice in effect now (the form links it).
+    subscriber.privacy_notice_version = current_notice().version
+    subscriber.privacy_agreed_at = timezone.now()
+    subscriber.save(update_fields=["privacy_notice_version", "privacy_agreed_at"])
     if subscriber.status == Subscriber.Status.CONFIRMED:
         return
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED:

@@ -1,4 +1,5 @@
-"""Removing inquiries: one by a superuser, or the closed ones past retention (purge_inquiries)."""
+"""Removing inquiries: one by a superuser, or what is past retention (purge_inquiries): closed
+inquiries, suspected spam and newsletter sign-ups never confirmed."""
 
 import logging
 from dataclasses import dataclass, field
@@ -6,11 +7,12 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from intake.models import Inquiry
+from intake.models import Inquiry, PurgeRun, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +38,50 @@ def delete_inquiry(*, inquiry: Inquiry, by) -> None:
     logger.info("intake: %s deleted by user %s", inquiry.reference, getattr(by, "pk", None))
 
 
+# Hook for the "suspected spam" status (added on another branch): list it here, e.g.
+# (Inquiry.Status.SUSPECTED_SPAM,), and purge_inquiries removes such inquiries SPAM_RETENTION_DAYS
+# after their last status move (the submission if never moved), whatever else they are.
+SPAM_STATUSES: tuple[str, ...] = ()
+
+
 @dataclass
 class PurgeReport:
     references: list[str] = field(default_factory=list)
     images: int = 0
     orphan_files: int = 0
+    spam: int = 0
+    unconfirmed_subscribers: int = 0
+    run: PurgeRun | None = None
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "inquiries": len(self.references),
+            "images": self.images,
+            "orphan_files": self.orphan_files,
+            "spam": self.spam,
+            "unconfirmed_subscribers": self.unconfirmed_subscribers,
+        }
 
 
-def purge_inquiries(*, older_than: timedelta, now=None, dry_run: bool = False) -> PurgeReport:
+def _due(statuses, cutoff):
+    return (
+        Inquiry.objects.filter(status__in=statuses)
+        .alias(closed_at=Coalesce("status_changed_at", "submitted_at"))
+        .filter(closed_at__lt=cutoff)
+        .order_by("pk")
+    )
+
+
+def purge_inquiries(
+    *, older_than: timedelta, now=None, dry_run: bool = False, spam_older_than: timedelta | None = None
+) -> PurgeReport:
     """Delete closed inquiries (status "closed" or "not a candidate", Inquiry.CLOSED_STATUSES)
     whose last status move is older than `older_than` (the submission time if never moved), with
-    their notes, outbox rows and image files; then image files under inquiries/ that no inquiry
-    refers to and that are as old (left by an interrupted earlier run).
+    their notes, outbox rows and image files; suspected spam (SPAM_STATUSES) older than
+    `spam_older_than` (default SPAM_RETENTION_DAYS) likewise; newsletter sign-ups never confirmed
+    within SUBSCRIBER_CONFIRM_DAYS, with their outbox rows; then image files under inquiries/ that
+    no inquiry refers to and that are as old (left by an interrupted earlier run). A real run
+    records its counts, and nothing else, as a PurgeRun.
 
     Audit entries are kept: they carry no health details (AUDITED_FIELDS and record_event), and
     who saw what is worth keeping longer than the inquiry. Safe to rerun: a second run finds
@@ -55,30 +89,44 @@ def purge_inquiries(*, older_than: timedelta, now=None, dry_run: bool = False) -
     """
     now = now or timezone.now()
     cutoff = now - older_than
+    spam_cutoff = now - (spam_older_than or timedelta(days=settings.SPAM_RETENTION_DAYS))
+    subscriber_cutoff = now - timedelta(days=settings.SUBSCRIBER_CONFIRM_DAYS)
     report = PurgeReport()
-    due = (
-        Inquiry.objects.filter(status__in=Inquiry.CLOSED_STATUSES)
-        .alias(closed_at=Coalesce("status_changed_at", "submitted_at"))
-        .filter(closed_at__lt=cutoff)
-        .order_by("pk")
-    )
+    due = _due(Inquiry.CLOSED_STATUSES, cutoff)
+    spam = _due(SPAM_STATUSES, spam_cutoff)
+    unconfirmed = Subscriber.objects.filter(status=Subscriber.Status.PENDING, created_at__lt=subscriber_cutoff)
     if dry_run:
         for reference, image in due.values_list("reference", "image"):
             report.references.append(reference)
             report.images += bool(image)
+        report.spam = spam.count()
+        report.unconfirmed_subscribers = unconfirmed.count()
         return report
+    started = timezone.now()
+    _delete_in_batches(due, report)
+    report.spam = _delete_in_batches(spam, report, listed=False)
+    report.unconfirmed_subscribers = unconfirmed.delete()[1].get("intake.Subscriber", 0)
+    report.orphan_files = _purge_orphan_files(cutoff=cutoff)
+    report.run = PurgeRun.objects.create(started_at=started, finished_at=timezone.now(), counts=report.counts())
+    logger.info("intake: purge removed %s", report.counts())
+    return report
+
+
+def _delete_in_batches(due, report: PurgeReport, *, listed: bool = True) -> int:
+    """Delete the inquiries of `due` 500 at a time, their files after each commit. Returns how many."""
+    removed = 0
     while True:
         with transaction.atomic():
             batch = list(due.select_for_update().values_list("pk", "reference", "image")[:500])
             if not batch:
-                break
+                return removed
             Inquiry.objects.filter(pk__in=[pk for pk, _, _ in batch]).delete()
             images = [image for _, _, image in batch if image]
             transaction.on_commit(partial(_delete_files, images))
-        report.references += [reference for _, reference, _ in batch]
+        if listed:
+            report.references += [reference for _, reference, _ in batch]
+        removed += len(batch)
         report.images += len(images)
-    report.orphan_files = _purge_orphan_files(cutoff=cutoff)
-    return report
 
 
 def _purge_orphan_files(*, cutoff) -> int:

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.privacy import current_notice
 from intake import tasks
 from intake.models import Inquiry, OutboxMessage, phone_digits
 from intake.rubric import suggest_patient_type
@@ -55,6 +56,9 @@ def _store_inquiry(
 ) -> Inquiry:
     inquiry = Inquiry(kind=kind, submission_token=submission_token, **answers)
     inquiry.phone_digits = phone_digits(inquiry.phone)
+    if inquiry.consent_to_contact:
+        inquiry.privacy_notice_version = current_notice().version
+        inquiry.privacy_agreed_at = timezone.now()
     if kind == Inquiry.Kind.CANDIDATE:
         suggestion = suggest_patient_type(
             onset=inquiry.onset,

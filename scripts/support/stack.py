@@ -7,6 +7,7 @@ anew at the start. Every wait is bounded; `Stack.stop_all()` ends everything it 
 on exit, on Ctrl-C and on failure (use the stack as a context manager).
 """
 
+import base64
 import os
 import secrets
 import shutil
@@ -47,6 +48,7 @@ class Stack:
                 "DJANGO_SETTINGS_MODULE": "clinic.settings",
                 "DEBUG": "0",
                 "SECRET_KEY": self.secret_key,
+                "FIELD_ENCRYPTION_KEYS": self.field_encryption_key,
                 "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
                 "SITE_URL": self.base_url,
                 "DATABASE_URL": self.database_url,
@@ -70,6 +72,7 @@ class Stack:
         return base
 
     secret_key = secrets.token_urlsafe(50)
+    field_encryption_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
     def use_in_this_process(self) -> None:
         """Point this process's Django at the stack (call before django.setup())."""

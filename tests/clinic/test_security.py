@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "FIELD_ENCRYPTION_KEYS": os.environ["FIELD_ENCRYPTION_KEYS"],
     "ALLOWED_HOSTS": "clinic.example.com",
     "DJANGO_SETTINGS_MODULE": "clinic.settings",
 }

@@ -10,8 +10,9 @@ from intake.models import Inquiry
 class Command(BaseCommand):
     help = (
         "Remove closed inquiries (status closed or not a candidate) closed more than --older-than "
-        "days ago (default INQUIRY_RETENTION_DAYS), with their notes, emails and image files. "
-        "Reports the references removed. Safe to rerun."
+        "days ago (default INQUIRY_RETENTION_DAYS), with their notes, emails and image files; "
+        "suspected spam after SPAM_RETENTION_DAYS; newsletter sign-ups not confirmed within "
+        "SUBSCRIBER_CONFIRM_DAYS. Reports the references removed and records the counts. Safe to rerun."
     )
 
     def add_arguments(self, parser):
@@ -38,6 +39,10 @@ class Command(BaseCommand):
             f"{verb} {len(report.references)} inquiry(ies) {closed} for more than {days} day(s), "
             f"{report.images} image file(s)"
         )
+        summary += (
+            f"; {report.spam} suspected spam inquiry(ies) and {report.unconfirmed_subscribers} "
+            "newsletter sign-up(s) never confirmed"
+        )
         if not dry_run:
-            summary += f", and {report.orphan_files} image file(s) no inquiry referred to"
+            summary += f"; and {report.orphan_files} image file(s) no inquiry referred to"
         self.stdout.write(self.style.SUCCESS(summary + "."))
