@@ -203,6 +203,11 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 3, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives a Redis restart or outage (docs/worker-faults.md): it retries the broker for
+# ever instead of exiting after 100 attempts, and its consumer survives kombu's lost-connection
+# cleanup (clinic.celery.BrokerLossConsumer).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CONSUMER = "clinic.celery:BrokerLossConsumer"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {
     "task": "intake.tasks.sweep_handoffs",
