@@ -70,28 +70,57 @@ def stop_group(proc: subprocess.Popen, *, timeout: float = 15) -> None:
         pass
 
 
+# Written on every database reset_database makes, so a later run knows it may drop it again.
+SCRIPT_DATABASE_COMMENT = "made by scripts/stacklib.py (make bench / make chaos): dropped and made anew on each run"
+
+
 def reset_database(url: str) -> None:
-    """Drop and create the PostgreSQL database named in `url` (a script's own, never the site's)."""
+    """Drop and create the PostgreSQL database named in `url`, whatever its name, if it is the
+    scripts' own (made by an earlier run), new or empty; refuse one that holds someone's tables."""
     import environ
     import psycopg2
     from psycopg2 import sql
 
     config = environ.Env.db_url_config(url)
     name = config["NAME"]
-    if not re.fullmatch(r"clinic_(bench|chaos)[a-z0-9_]*", name):
-        raise SystemExit(f"refusing to drop {name!r}: the scripts only reset clinic_bench* / clinic_chaos* databases")
-    conn = psycopg2.connect(
-        dbname="postgres",
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-    )
+    params = {
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+    }
+    conn = psycopg2.connect(dbname="postgres", **params)
     conn.autocommit = True
     with conn.cursor() as cursor:
+        cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+        row = cursor.fetchone()
+        if row is not None and row[0] != SCRIPT_DATABASE_COMMENT and _has_tables(name, params):
+            conn.close()
+            raise SystemExit(
+                f"refusing to drop {name!r}: it holds tables and was not made by these scripts; "
+                "name a new or empty database"
+            )
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        cursor.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(SCRIPT_DATABASE_COMMENT))
+        )
     conn.close()
+
+
+def _has_tables(name: str, params: dict) -> bool:
+    import psycopg2
+
+    conn = psycopg2.connect(dbname=name, **params)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('pg_catalog', 'information_schema'))"
+            )
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
 
 
 class SmtpSink:
