@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from clinic.bodylimit import DEFAULT_MAX_REQUEST_BODY
+
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Sync workers with threads: the pages are short database reads; threads cover slow clients.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -37,3 +39,16 @@ if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":
             "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }
+
+
+# Request bodies over MAX_REQUEST_BODY are answered 413 by clinic.bodylimit.BodyLimit (wrapped round
+# the application in clinic/wsgi.py) before anything reads them. gunicorn would then read and discard
+# the rest of such a body to keep the connection alive; closing it instead costs the client nothing.
+_max_request_body = int(os.environ.get("MAX_REQUEST_BODY", DEFAULT_MAX_REQUEST_BODY))
+
+
+def pre_request(worker, req):
+    for name, value in req.headers:
+        too_long = name == "CONTENT-LENGTH" and value.isdigit() and int(value) > _max_request_body
+        if too_long or (name == "TRANSFER-ENCODING" and "chunked" in value.lower()):
+            req.must_close = True

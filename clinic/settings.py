@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.bodylimit import DEFAULT_MAX_REQUEST_BODY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 
 # Order matters (requests go down this list, responses come back up it):
 MIDDLEWARE = [
+    # Before everything: a request body over MAX_REQUEST_BODY is refused (413) unread.
+    "clinic.bodylimit.RequestBodyLimitMiddleware",
     # First: an http:// request is redirected to https:// before any other work, and every
     # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",
@@ -185,6 +189,9 @@ INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
 INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# A larger request body is answered 413 before Django reads it (clinic/bodylimit.py: the WSGI
+# wrapper in clinic/wsgi.py for gunicorn, and the first middleware for any other way in).
+MAX_REQUEST_BODY = env.int("MAX_REQUEST_BODY", default=DEFAULT_MAX_REQUEST_BODY)
 INTAKE_UPLOAD_MAX_PIXELS = 40_000_000  # a phone photo is ~12 MP; more is a decompression bomb
 # The beat sweep hands over messages still unsent this long after they were stored (seconds),
 # and gives up (status "failed", shown to staff) after this many attempts.
