@@ -29,6 +29,23 @@ def client_ip(request) -> str:
     return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR", "")
 
 
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every response (settings.PERMISSIONS_POLICY): the site uses no camera,
+    microphone, location or the like, so no page, nor anything injected into one, may ask for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = ", ".join(
+            f"{feature}=({' '.join(allow)})" for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault("Permissions-Policy", self.value)
+        return response
+
+
 class NoStoreMiddleware:
     """`Cache-Control: no-store, private` (and the rest of never_cache) on private pages.
 

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # First: an http:// request is redirected to https:// before any other work, and every
     # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy on every response, static files included (before WhiteNoise answers them).
+    "clinic.middleware.PermissionsPolicyMiddleware",
     # Right after SecurityMiddleware, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy on every page. The policy carries no nonce, so a page cached whole
@@ -296,6 +298,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Permissions-Policy (clinic.middleware.PermissionsPolicyMiddleware): features no page of the site
+# uses, refused to every page and frame. A feature maps to the origins allowed it ("self"); empty: none.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+        "geolocation", "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+        "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "web-share", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
 X_FRAME_OPTIONS = "DENY"
 
