@@ -68,8 +68,9 @@ class StaffSessionMiddleware:
 
     - Idle logoff: no request for STAFF_IDLE_TIMEOUT_MINUTES signs the user out.
     - Absolute lifetime: STAFF_SESSION_MAX_AGE_HOURS after signing in, signed out whatever they do.
-    - With OTP_REQUIRED_GROUPS set, a member of those groups reaches admin only after entering a
-      TOTP code in this session (sent to enrol an authenticator app first if they have none).
+    - With OTP_REQUIRED_FOR_HEALTH_DATA on, anyone who can see patients' data (clinic.staff.
+      sees_health_data) reaches admin only after entering a TOTP code in this session (sent to
+      enrol an authenticator app first, with an administrator's link, if they have none).
 
     A signed-out admin request goes to the sign-in page with a notice and returns afterwards; a
     public page is simply served to the now anonymous visitor.
@@ -106,7 +107,7 @@ class StaffSessionMiddleware:
             )
         if now - last_seen_at >= LAST_SEEN_RESOLUTION or LAST_SEEN_AT not in session:
             session[LAST_SEEN_AT] = now
-        if settings.OTP_REQUIRED_GROUPS and self.needs_otp(request):
+        if settings.OTP_REQUIRED_FOR_HEALTH_DATA and self.needs_otp(request):
             if _has_confirmed_device(request.user):
                 target = reverse("staff:two_factor_verify")
             else:
@@ -128,7 +129,9 @@ class StaffSessionMiddleware:
         exempt = (reverse("admin:login"), reverse("admin:logout"), reverse("staff:two_factor"))
         if request.path.startswith(exempt):
             return False
-        return request.user.groups.filter(name__in=settings.OTP_REQUIRED_GROUPS).exists()
+        from .staff import sees_health_data
+
+        return sees_health_data(request.user)
 
 
 def _in_admin(request) -> bool:

@@ -366,11 +366,15 @@ STAFF_IDLE_TIMEOUT_MINUTES = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=15)
 STAFF_SESSION_MAX_AGE_HOURS = env.int("STAFF_SESSION_MAX_AGE_HOURS", default=12)
 SESSION_COOKIE_AGE = STAFF_SESSION_MAX_AGE_HOURS * 3600
 
-# Optional TOTP second factor (django-otp): staff enrol an authenticator app at
-# /admin/two-factor/. With OTP_REQUIRED_FOR_TRIAGE on, members of the "Triage" group reach admin
-# only after entering a code from it in this session.
-OTP_REQUIRED_FOR_TRIAGE = env.bool("OTP_REQUIRED_FOR_TRIAGE", default=False)
-OTP_REQUIRED_GROUPS = ["Triage"] if OTP_REQUIRED_FOR_TRIAGE else []
+# TOTP second factor (django-otp), at /admin/two-factor/. With OTP_REQUIRED_FOR_HEALTH_DATA on,
+# everyone who can see patients' data (any permission on inquiries, directly, through a group, or
+# as a superuser) reaches admin only after entering a code from it in this session. Enrolling an
+# app takes a one-time link from an administrator, valid OTP_ENROLMENT_LINK_HOURS (clinic/staff.py).
+# OTP_REQUIRED_FOR_TRIAGE is the setting's former name, still read when the new one is unset.
+OTP_REQUIRED_FOR_HEALTH_DATA = env.bool(
+    "OTP_REQUIRED_FOR_HEALTH_DATA", default=env.bool("OTP_REQUIRED_FOR_TRIAGE", default=False)
+)
+OTP_ENROLMENT_LINK_HOURS = env.int("OTP_ENROLMENT_LINK_HOURS", default=24)
 OTP_TOTP_ISSUER = "Caring Medical"
 
 AUTH_PASSWORD_VALIDATORS = [
