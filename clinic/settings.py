@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Before everything: a request body over MAX_REQUEST_BODY is refused (413) unread.
     "clinic.bodylimit.RequestBodyLimitMiddleware",
+    # Then REMOTE_ADDR becomes the true client address behind TRUSTED_PROXIES, for all that follows.
+    "clinic.middleware.ClientAddressMiddleware",
     # First: an http:// request is redirected to https:// before any other work, and every
     # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",
@@ -97,7 +99,7 @@ MIDDLEWARE = [
     # After authentication: request.user.is_verified() says whether this session passed TOTP.
     "django_otp.middleware.OTPMiddleware",
     # After authentication: ties audit log entries (intake's inquiries) to the signed-in user.
-    "auditlog.middleware.AuditlogMiddleware",
+    "clinic.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Needs the user, their OTP state and messages (for the "signed out" notice): idle and
     # absolute session limits, and TOTP for the groups that must use it.
@@ -187,8 +189,13 @@ CAPTCHA_FONT_SIZE = 28
 # down the limit fails open: the other layers (captcha, honeypot, fill time) still apply, and a
 # patient's inquiry matters more than a few minutes without a rate limit.
 INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
-# The request header holding the client's address, e.g. HTTP_X_REAL_IP behind a proxy that sets it.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# The proxies in front of the site (addresses or networks, comma-separated, e.g. "10.0.0.0/8"), whose
+# X-Forwarded-For entries are believed: clinic.middleware.ClientAddressMiddleware sets REMOTE_ADDR to
+# the rightmost address in X-Forwarded-For that is not one of them, for the audit trail, the sign-in
+# lockout and the rate limits alike. Empty (the default): the connecting address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# The rate limits (django-ratelimit) count per REMOTE_ADDR, made true by the middleware above.
+RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
 INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
 INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # A larger request body is answered 413 before Django reads it (clinic/bodylimit.py: the WSGI
@@ -353,12 +360,17 @@ AUTHENTICATION_BACKENDS = [
 # recorded: successes and sign-outs in "Access logs", failures in "Access failures" (admin, Axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "clinic.staff.lockout_response"  # templates/clinic/lockout.html, 429
-# The client's address from the same header as the intake rate limit (RATELIMIT_IP_META_KEY).
+# The client's address behind TRUSTED_PROXIES (clinic.middleware.ClientAddressMiddleware).
 AXES_CLIENT_IP_CALLABLE = "clinic.middleware.client_ip"
+# Also per address, whatever the usernames: AXES_ADDRESS_FAILURE_LIMIT failed sign-ins from one
+# address lock it for the cool-off (clinic.staff.AddressAwareAxesHandler), so trying a password on
+# many usernames from one address stops too.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=12)
+AXES_HANDLER = "clinic.staff.AddressAwareAxesHandler"
 
 # Signed-in staff are signed out after this long without a request, and this long after signing
 # in whatever they do (clinic.middleware.StaffSessionMiddleware).

@@ -16,6 +16,7 @@ import base64
 from datetime import timedelta
 
 import segno
+from axes.handlers.database import AxesDatabaseHandler
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -23,6 +24,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.models import Permission
 from django.core import signing
 from django.db import transaction
+from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -192,6 +194,26 @@ def two_factor_verify(request):
             return redirect(_next_url(request))
         form.add_error("code", _mismatch(*throttled))
     return render(request, "clinic/two_factor_verify.html", _context(request, title="Enter your code", form=form))
+
+
+class AddressAwareAxesHandler(AxesDatabaseHandler):
+    """django-axes' database handler with two limits: AXES_FAILURE_LIMIT failures for one username
+    from one address, and AXES_ADDRESS_FAILURE_LIMIT from one address whatever the usernames.
+
+    Axes compares the largest count over AXES_LOCKOUT_PARAMETERS ([username + address], [address])
+    with the one AXES_FAILURE_LIMIT, so the address count is scaled to that limit here: it reaches
+    AXES_FAILURE_LIMIT exactly when the address has AXES_ADDRESS_FAILURE_LIMIT failures."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        counts = [
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        if len(counts) != 2:  # a request without a username: axes' own rule
+            return max(counts, default=0)
+        per_user_and_address, per_address = counts
+        scaled = per_address * settings.AXES_FAILURE_LIMIT // settings.AXES_ADDRESS_FAILURE_LIMIT
+        return max(per_user_and_address, scaled)
 
 
 def lockout_response(request, original_response=None, credentials=None):
