@@ -219,7 +219,7 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 3, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A worker outlives a Redis restart or outage (docs/worker-faults.md): it retries the broker for
+# A worker outlives a Redis restart or outage (docs/faults-platform.md): it retries the broker for
 # ever instead of exiting after 100 attempts, and its consumer survives kombu's lost-connection
 # cleanup (clinic.celery.BrokerLossConsumer).
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
