@@ -114,6 +114,12 @@ def _context(request, **extra) -> dict:
     return {**admin.site.each_context(request), "next": _next_url(request), **extra}
 
 
+def _ask_for_a_link(request, *, invalid_link: bool):
+    """403: enrolling needs a (valid) one-time link from an administrator."""
+    context = _context(request, title="Turn on two-step sign-in", invalid_link=invalid_link)
+    return render(request, "clinic/two_factor_link.html", context, status=403)
+
+
 @never_cache
 @staff_member_required
 def two_factor(request):
@@ -129,12 +135,7 @@ def two_factor(request):
         pk=request.session.get(ENROLMENT_SESSION_KEY), user=user, confirmed=False
     ).first()
     if device is None:
-        return render(
-            request,
-            "clinic/two_factor_link.html",
-            _context(request, title="Turn on two-step sign-in", invalid_link=False),
-            status=403,
-        )
+        return _ask_for_a_link(request, invalid_link=False)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         throttled = not device.verify_is_allowed()[0]
@@ -169,12 +170,7 @@ def enrol(request, token: str):
     """An administrator's one-time enrolment link: opens enrolment of its device in this session."""
     device = device_for_link(token, request.user)
     if device is None:
-        return render(
-            request,
-            "clinic/two_factor_link.html",
-            _context(request, title="Turn on two-step sign-in", invalid_link=True),
-            status=403,
-        )
+        return _ask_for_a_link(request, invalid_link=True)
     request.session[ENROLMENT_SESSION_KEY] = device.pk
     return redirect(f"{reverse('staff:two_factor')}?next={_next_url(request)}")
 
