@@ -74,9 +74,10 @@ def test_serve_runs_gunicorn_worker_and_beat_that_answer(tmp_path):
         )
     base = f"http://127.0.0.1:{port}"
     try:
+        # Release steps and collectstatic first: about 2 minutes on the 2-core machine under load.
         wait_until(
             lambda: proc.poll() is not None or fetch(base + "/healthz")[0] == 200,
-            timeout=120,
+            timeout=300,
             interval=0.5,
             what="gunicorn to answer /healthz",
         )
