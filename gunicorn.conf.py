@@ -5,6 +5,7 @@ import sys
 
 # gunicorn reads this file before it puts the working directory on the import path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clinic.bodylimit import DEFAULT_MAX_REQUEST_BODY
 from clinic.cpus import available_cpus  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
@@ -42,3 +43,16 @@ if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":
             "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }
+
+
+# Request bodies over MAX_REQUEST_BODY are answered 413 by clinic.bodylimit.BodyLimit (wrapped round
+# the application in clinic/wsgi.py) before anything reads them. gunicorn would then read and discard
+# the rest of such a body to keep the connection alive; closing it instead costs the client nothing.
+_max_request_body = int(os.environ.get("MAX_REQUEST_BODY", DEFAULT_MAX_REQUEST_BODY))
+
+
+def pre_request(worker, req):
+    for name, value in req.headers:
+        too_long = name == "CONTENT-LENGTH" and value.isdigit() and int(value) > _max_request_body
+        if too_long or (name == "TRANSFER-ENCODING" and "chunked" in value.lower()):
+            req.must_close = True

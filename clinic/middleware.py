@@ -3,9 +3,12 @@
 Their place in settings.MIDDLEWARE is explained there.
 """
 
+import ipaddress
 import time
+from functools import cache
 from urllib.parse import quote
 
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -25,8 +28,85 @@ LAST_SEEN_RESOLUTION = 30
 
 
 def client_ip(request) -> str:
-    """The client's address, from the same header as the intake rate limit (django-axes uses it)."""
-    return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR", "")
+    """The client's address (django-axes asks here): REMOTE_ADDR, which ClientAddressMiddleware has
+    set to the true client address behind the trusted proxies."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@cache
+def _trusted_networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies if proxy.strip())
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def true_client_address(remote_addr: str, forwarded_for: str, trusted_proxies) -> str:
+    """The client's address: the rightmost hop not one of `trusted_proxies` (addresses or networks),
+    reading X-Forwarded-For from the connecting peer leftwards. Each trusted proxy appends the
+    address it received the request from, so anything to the left of the first untrusted hop was
+    written by the client and proves nothing. A peer that is not a trusted proxy is the client."""
+    networks = _trusted_networks(tuple(trusted_proxies))
+    if not networks or not _trusted(remote_addr, networks):
+        return remote_addr
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote_addr  # garbage where an address should be: keep the proxy's
+    return hops[0] if hops else remote_addr
+
+
+class ClientAddressMiddleware:
+    """REMOTE_ADDR set to the true client address behind settings.TRUSTED_PROXIES, first of all, so
+    the audit trail, the sign-in lockout and the rate limits all see the same, unforgeable address.
+    The connecting peer's own address is kept in META["PROXY_ADDR"]."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        peer = meta.get("REMOTE_ADDR", "")
+        client = true_client_address(peer, meta.get("HTTP_X_FORWARDED_FOR", ""), settings.TRUSTED_PROXIES)
+        if client != peer:
+            meta["PROXY_ADDR"], meta["REMOTE_ADDR"] = peer, client
+        return self.get_response(request)
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's middleware, recording REMOTE_ADDR (the true client address) instead of the
+    first X-Forwarded-For value, which the client writes itself."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            return None
+        return request.META.get("REMOTE_ADDR")
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every response (settings.PERMISSIONS_POLICY): the site uses no camera,
+    microphone, location or the like, so no page, nor anything injected into one, may ask for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = ", ".join(
+            f"{feature}=({' '.join(allow)})" for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault("Permissions-Policy", self.value)
+        return response
 
 
 class NoStoreMiddleware:
@@ -51,8 +131,9 @@ class StaffSessionMiddleware:
 
     - Idle logoff: no request for STAFF_IDLE_TIMEOUT_MINUTES signs the user out.
     - Absolute lifetime: STAFF_SESSION_MAX_AGE_HOURS after signing in, signed out whatever they do.
-    - With OTP_REQUIRED_GROUPS set, a member of those groups reaches admin only after entering a
-      TOTP code in this session (sent to enrol an authenticator app first if they have none).
+    - With OTP_REQUIRED_FOR_HEALTH_DATA on, anyone who can see patients' data (clinic.staff.
+      sees_health_data) reaches admin only after entering a TOTP code in this session (sent to
+      enrol an authenticator app first, with an administrator's link, if they have none).
 
     A signed-out admin request goes to the sign-in page with a notice and returns afterwards; a
     public page is simply served to the now anonymous visitor.
@@ -89,7 +170,7 @@ class StaffSessionMiddleware:
             )
         if now - last_seen_at >= LAST_SEEN_RESOLUTION or LAST_SEEN_AT not in session:
             session[LAST_SEEN_AT] = now
-        if settings.OTP_REQUIRED_GROUPS and self.needs_otp(request):
+        if settings.OTP_REQUIRED_FOR_HEALTH_DATA and self.needs_otp(request):
             if _has_confirmed_device(request.user):
                 target = reverse("staff:two_factor_verify")
             else:
@@ -111,7 +192,9 @@ class StaffSessionMiddleware:
         exempt = (reverse("admin:login"), reverse("admin:logout"), reverse("staff:two_factor"))
         if request.path.startswith(exempt):
             return False
-        return request.user.groups.filter(name__in=settings.OTP_REQUIRED_GROUPS).exists()
+        from .staff import sees_health_data
+
+        return sees_health_data(request.user)
 
 
 def _in_admin(request) -> bool:

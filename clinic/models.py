@@ -47,3 +47,21 @@ class Office(LoadedContent):
 
     def opening_hours_lines(self) -> list[str]:
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+
+class RunClaim(models.Model):
+    """A job claimed for one period, e.g. the daily digest for 2026-12-02 (clinic.locks.once_per).
+
+    The unique key/period pair is the lock: however many beats or workers ask, one insert wins.
+    """
+
+    key = models.CharField(max_length=100)
+    period = models.DateField()
+    owner = models.CharField(max_length=255, help_text="Who claimed it, e.g. the Celery task id.")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "period"], name="one_claim_per_key_and_period")]
+
+    def __str__(self):
+        return f"{self.key} {self.period:%Y-%m-%d} by {self.owner}"

@@ -15,6 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
+from clinic.bodylimit import DEFAULT_MAX_REQUEST_BODY
 from clinic.cpus import available_cpus
 from clinic.devkeys import field_encryption_keys
 
@@ -77,9 +78,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost pair (with PrometheusAfterMiddleware, last): request counts and latencies for /metrics.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before the rest: a request body over MAX_REQUEST_BODY is refused (413) unread.
+    "clinic.bodylimit.RequestBodyLimitMiddleware",
+    # Then REMOTE_ADDR becomes the true client address behind TRUSTED_PROXIES, for all that follows.
+    "clinic.middleware.ClientAddressMiddleware",
     # Then: an http:// request is redirected to https:// before any other work, and every
     # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy on every response, static files included (before WhiteNoise answers them).
+    "clinic.middleware.PermissionsPolicyMiddleware",
     # Right after SecurityMiddleware, so static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy on every page. The policy carries no nonce, so a page cached whole
@@ -101,7 +108,7 @@ MIDDLEWARE = [
     # After authentication: request.user.is_verified() says whether this session passed TOTP.
     "django_otp.middleware.OTPMiddleware",
     # After authentication: ties audit log entries (intake's inquiries) to the signed-in user.
-    "auditlog.middleware.AuditlogMiddleware",
+    "clinic.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Needs the user, their OTP state and messages (for the "signed out" notice): idle and
     # absolute session limits, and TOTP for the groups that must use it.
@@ -196,10 +203,18 @@ CAPTCHA_FONT_SIZE = 28
 # down the limit fails open: the other layers (captcha, honeypot, fill time) still apply, and a
 # patient's inquiry matters more than a few minutes without a rate limit.
 INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
-# The request header holding the client's address, e.g. HTTP_X_REAL_IP behind a proxy that sets it.
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# The proxies in front of the site (addresses or networks, comma-separated, e.g. "10.0.0.0/8"), whose
+# X-Forwarded-For entries are believed: clinic.middleware.ClientAddressMiddleware sets REMOTE_ADDR to
+# the rightmost address in X-Forwarded-For that is not one of them, for the audit trail, the sign-in
+# lockout and the rate limits alike. Empty (the default): the connecting address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# The rate limits (django-ratelimit) count per REMOTE_ADDR, made true by the middleware above.
+RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
 INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
 INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# A larger request body is answered 413 before Django reads it (clinic/bodylimit.py: the WSGI
+# wrapper in clinic/wsgi.py for gunicorn, and the first middleware for any other way in).
+MAX_REQUEST_BODY = env.int("MAX_REQUEST_BODY", default=DEFAULT_MAX_REQUEST_BODY)
 INTAKE_UPLOAD_MAX_PIXELS = 40_000_000  # a phone photo is ~12 MP; more is a decompression bomb
 # The beat sweep hands over messages still unsent this long after they were stored (seconds),
 # and gives up (status "failed", shown to staff) after this many attempts.
@@ -221,6 +236,11 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 3, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives a Redis restart or outage (docs/faults-platform.md): it retries the broker for
+# ever instead of exiting after 100 attempts, and its consumer survives kombu's lost-connection
+# cleanup (clinic.celery.BrokerLossConsumer).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CONSUMER = "clinic.celery:BrokerLossConsumer"
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {
     "task": "intake.tasks.sweep_handoffs",
@@ -337,6 +357,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Permissions-Policy (clinic.middleware.PermissionsPolicyMiddleware): features no page of the site
+# uses, refused to every page and frame. A feature maps to the origins allowed it ("self"); empty: none.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen",
+        "geolocation", "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+        "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
+        "web-share", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
 X_FRAME_OPTIONS = "DENY"
 
@@ -381,12 +412,17 @@ AUTHENTICATION_BACKENDS = [
 # recorded: successes and sign-outs in "Access logs", failures in "Access failures" (admin, Axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "clinic.staff.lockout_response"  # templates/clinic/lockout.html, 429
-# The client's address from the same header as the intake rate limit (RATELIMIT_IP_META_KEY).
+# The client's address behind TRUSTED_PROXIES (clinic.middleware.ClientAddressMiddleware).
 AXES_CLIENT_IP_CALLABLE = "clinic.middleware.client_ip"
+# Also per address, whatever the usernames: AXES_ADDRESS_FAILURE_LIMIT failed sign-ins from one
+# address lock it for the cool-off (clinic.staff.AddressAwareAxesHandler), so trying a password on
+# many usernames from one address stops too.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=12)
+AXES_HANDLER = "clinic.staff.AddressAwareAxesHandler"
 
 # Signed-in staff are signed out after this long without a request, and this long after signing
 # in whatever they do (clinic.middleware.StaffSessionMiddleware).
@@ -394,11 +430,15 @@ STAFF_IDLE_TIMEOUT_MINUTES = env.int("STAFF_IDLE_TIMEOUT_MINUTES", default=15)
 STAFF_SESSION_MAX_AGE_HOURS = env.int("STAFF_SESSION_MAX_AGE_HOURS", default=12)
 SESSION_COOKIE_AGE = STAFF_SESSION_MAX_AGE_HOURS * 3600
 
-# Optional TOTP second factor (django-otp): staff enrol an authenticator app at
-# /admin/two-factor/. With OTP_REQUIRED_FOR_TRIAGE on, members of the "Triage" group reach admin
-# only after entering a code from it in this session.
-OTP_REQUIRED_FOR_TRIAGE = env.bool("OTP_REQUIRED_FOR_TRIAGE", default=False)
-OTP_REQUIRED_GROUPS = ["Triage"] if OTP_REQUIRED_FOR_TRIAGE else []
+# TOTP second factor (django-otp), at /admin/two-factor/. With OTP_REQUIRED_FOR_HEALTH_DATA on,
+# everyone who can see patients' data (any permission on inquiries, directly, through a group, or
+# as a superuser) reaches admin only after entering a code from it in this session. Enrolling an
+# app takes a one-time link from an administrator, valid OTP_ENROLMENT_LINK_HOURS (clinic/staff.py).
+# OTP_REQUIRED_FOR_TRIAGE is the setting's former name, still read when the new one is unset.
+OTP_REQUIRED_FOR_HEALTH_DATA = env.bool(
+    "OTP_REQUIRED_FOR_HEALTH_DATA", default=env.bool("OTP_REQUIRED_FOR_TRIAGE", default=False)
+)
+OTP_ENROLMENT_LINK_HOURS = env.int("OTP_ENROLMENT_LINK_HOURS", default=24)
 OTP_TOTP_ISSUER = "Caring Medical"
 
 AUTH_PASSWORD_VALIDATORS = [

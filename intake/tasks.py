@@ -12,6 +12,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
+from clinic.locks import once_per, release
+
 from .services import delivery, digest
 
 
@@ -54,13 +56,21 @@ def sweep_handoffs() -> int:
     return delivery.sweep_handoffs()
 
 
+DIGEST_JOB = "triage-digest"
+
+
 @shared_task(bind=True, max_retries=5, ignore_result=True)
 def send_triage_digest(self) -> None:
     """Celery beat, daily: email the triage inbox how many inquiries are new and overdue (counts and
-    a link only). Retries with backoff if the SMTP server fails; a rerun sends the digest again."""
+    a link only). Sent once a day however many beats run (clinic.locks.once_per: a retry of this task
+    keeps its claim, another beat's task finds it taken); retries with backoff if the SMTP server
+    fails, and frees the day's claim when it gives up."""
+    if not once_per(DIGEST_JOB, owner=self.request.id or "eager"):
+        return
     try:
         digest.send_triage_digest()
     except OSError as exc:  # smtplib's errors and connection failures alike
-        if self.request.is_eager:
+        if self.request.is_eager or self.request.retries >= self.max_retries:
+            release(DIGEST_JOB)
             raise
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc

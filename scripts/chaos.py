@@ -1,14 +1,16 @@
 """`make chaos`: the intake hand-off under faults, on the production-like stack on 127.0.0.1.
 
 Starts gunicorn (gunicorn.conf.py), a Celery worker and Celery beat, as `make serve` does, on a
-PostgreSQL database of its own (CHAOS_DATABASE_URL, default clinic_chaos, dropped and made anew), a
+PostgreSQL database of its own (CHAOS_DATABASE_URL, default clinic_chaos, dropped and made anew;
+any name will do, see scripts/support/databases.py), a
 private redis-server on a spare port and an SMTP sink (aiosmtpd) in this process, then runs:
 
   a. 500 candidacy submissions at a steady rate: 500 rows, 500 staff notifications, 500
      confirmations, no duplicate Message-ID, all delivered within a minute of the last submission;
   b. the same while the worker is SIGKILLed twice (and restarted, as a supervisor would) and Redis
      restarted once (it keeps nothing on disk, so queued tasks are lost): nothing lost, every
-     duplicate email counted and explained;
+     duplicate email counted and explained, and no process exits on its own (a worker that dies of
+     the Redis restart is a failure of its own, not quietly restarted);
   c. Redis stopped for two minutes during 100 submissions: every POST answers with the thank-you
      page, none slower than a few seconds, and all 100 are delivered after Redis returns;
   d. the SMTP server refusing (421) for a while, then accepting: retried with capped backoff and
@@ -58,6 +60,33 @@ class Drill:
     def __init__(self, stack: Stack, sink: SmtpSink):
         self.stack, self.sink = stack, sink
         self.rows: list[tuple[str, bool, str]] = []
+        self.crashes: list[str] = []  # processes that exited without the drill stopping them
+
+    def watch(self) -> None:
+        """Record (and restart) any of gunicorn, beat and the worker that exited on its own: a crash
+        is a failure of the scenario it happened in, never quietly repaired."""
+        for name, start in (
+            ("web", self.stack.start_web),
+            ("beat", self.stack.start_beat),
+            ("worker", self.stack.start_worker),
+        ):
+            proc = self.stack.procs.get(name)
+            if proc is not None and proc.poll() is not None:
+                log = self.stack.dir / f"{name}.log"
+                last = [line for line in log.read_text(errors="replace").splitlines() if "Error" in line][-1:]
+                self.crashes.append(
+                    f"{name} exited unexpectedly (status {proc.returncode})" + (f": {last[0][:300]}" if last else "")
+                )
+                print(f"  CRASH: {self.crashes[-1]}; starting it again", flush=True)
+                start()
+
+    def run(self, scenario) -> None:
+        before = len(self.crashes)
+        scenario()
+        self.watch()
+        crashed = self.crashes[before:]
+        if crashed:
+            self.add(f"{scenario.__name__}: no process crashed", False, "; ".join(crashed))
 
     # --- what happened to a scenario's submissions ---------------------------------------------
 
@@ -149,6 +178,7 @@ class Drill:
         def faults():
             for at, action in ((0.2, "kill"), (0.45, "kill"), (0.7, "redis")):
                 time.sleep(max(0.0, start + at * duration - time.monotonic()))
+                self.watch()  # the worker must be alive before the drill kills it
                 if action == "kill":
                     kill_times.append(time.time())
                     self.stack.kill("worker")
@@ -160,6 +190,9 @@ class Drill:
                     events.append(f"Redis restarted (empty) at {time.monotonic() - start:.0f} s")
                     time.sleep(2)
                     self.stack.start_redis()
+            for _ in range(20):  # a worker that dies of the Redis restart does so within seconds
+                time.sleep(1)
+                self.watch()
 
         start = time.monotonic()
         chaos = threading.Thread(target=faults, daemon=True)
@@ -324,12 +357,7 @@ def main() -> int:
             stack.start_beat()
             drill = Drill(stack, sink)
             for scenario in (drill.steady, drill.kills, drill.redis_outage, drill.smtp_refusing):
-                scenario()
-                for name in ("web", "beat", "worker"):
-                    proc = stack.procs.get(name)
-                    if proc is None or proc.poll() is not None:
-                        print(f"  note: {name} had stopped; restarting it", flush=True)
-                        {"web": stack.start_web, "beat": stack.start_beat, "worker": stack.start_worker}[name]()
+                drill.run(scenario)
     except KeyboardInterrupt:
         print("chaos: interrupted; everything it started is stopped", file=sys.stderr)
         return 130

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The production-like stack on this host: release steps, then gunicorn, a Celery worker and Celery
-# beat as separate processes (the same commands docker-compose.yml runs). Stops them all on exit.
+# beat as separate processes (the same commands docker-compose.yml runs), each started again if it
+# exits. Stops them all on exit.
 # Needs DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,26 @@ if [ "${COLLECTSTATIC:-1}" != 0 ]; then
   "$PY" manage.py collectstatic --noinput --verbosity 0
 fi
 
+# Each process runs under a small supervisor loop: if the Celery worker, beat or gunicorn exits (a
+# crash, the OOM killer), it is started again after a pause that doubles up to 30 s while it keeps
+# failing, and the rest of the stack stays up. Ctrl-C or TERM stops them all, each one gracefully.
+supervise() {
+  local name=$1 delay=1 started rc child=
+  shift
+  trap 'if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null; wait "$child"; fi; exit 0' TERM
+  while true; do
+    started=$SECONDS
+    rc=0
+    "$@" &
+    child=$!
+    wait "$child" || rc=$?
+    child=
+    echo "serve.sh: $name exited with status $rc; starting it again in ${delay} s" >&2
+    sleep "$delay"
+    if ((SECONDS - started > 60)); then delay=1; else delay=$((delay * 2 > 30 ? 30 : delay * 2)); fi
+  done
+}
+
 pids=()
 cleanup() {
   trap - EXIT INT TERM
@@ -24,12 +45,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$BIN/gunicorn" clinic.wsgi:application --config gunicorn.conf.py &
+supervise web "$BIN/gunicorn" clinic.wsgi:application --config gunicorn.conf.py &
 pids+=($!)
-"$BIN/celery" -A clinic worker --loglevel=INFO &
+supervise worker "$BIN/celery" -A clinic worker --loglevel=INFO --without-gossip --without-mingle &
 pids+=($!)
-"$BIN/celery" -A clinic beat --loglevel=INFO &
+supervise beat "$BIN/celery" -A clinic beat --loglevel=INFO &
 pids+=($!)
 
-# If any one of them dies, stop the others: the stack is up only when all three are.
-wait -n "${pids[@]}"
+wait "${pids[@]}"

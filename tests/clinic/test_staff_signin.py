@@ -1,8 +1,13 @@
 """Staff sign-in: brute-force lockout (django-axes), idle and absolute session limits, and the
-optional TOTP second factor (django-otp) that the "Triage" group can be required to use."""
+TOTP second factor (django-otp) required of everyone who can see patients' data when
+OTP_REQUIRED_FOR_HEALTH_DATA is on, enrolled only through an administrator's one-time link."""
 
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -151,7 +156,13 @@ def triage_member(staff):
 
 @pytest.fixture
 def otp_required(settings):
-    settings.OTP_REQUIRED_GROUPS = ["Triage"]
+    settings.OTP_REQUIRED_FOR_HEALTH_DATA = True
+
+
+def enrolment_path(user) -> str:
+    from clinic.staff import make_enrolment_link
+
+    return urlsplit(make_enrolment_link(user)).path
 
 
 def test_without_the_setting_triage_staff_reach_admin_with_a_password(client, triage_member):
@@ -159,8 +170,10 @@ def test_without_the_setting_triage_staff_reach_admin_with_a_password(client, tr
     assert client.get("/admin/").status_code == 200
 
 
-def test_staff_can_enrol_an_authenticator_app(client, staff):
+def test_staff_can_enrol_an_authenticator_app_with_an_administrators_link(client, staff):
     client.force_login(staff)
+    link = enrolment_path(staff)
+    assert client.get(link)["Location"] == "/admin/two-factor/?next=/admin/"
     page = client.get("/admin/two-factor/")
     html = page.content.decode()
     assert "Turn on two-step sign-in" in html and 'src="data:image/svg+xml' in html
@@ -183,7 +196,10 @@ def test_with_the_setting_a_triage_member_without_a_device_is_sent_to_enrol_one(
     response = client.get("/admin/intake/inquiry/")
     assert response.status_code == 302
     assert response["Location"] == "/admin/two-factor/?next=/admin/intake/inquiry/"
-    client.get(response["Location"])
+    refused = client.get(response["Location"])
+    assert refused.status_code == 403 and "Ask an administrator for a new enrolment link" in refused.content.decode()
+    assert not TOTPDevice.objects.filter(user=triage_member).exists(), "no device from the password alone"
+    client.get(enrolment_path(triage_member))
     device = TOTPDevice.objects.get(user=triage_member)
     response = client.post("/admin/two-factor/", {"code": current_code(device), "next": "/admin/intake/inquiry/"})
     assert response["Location"] == "/admin/intake/inquiry/"
@@ -215,3 +231,98 @@ def test_the_code_page_never_redirects_to_another_site(client, triage_member, ot
 def test_with_the_setting_other_staff_are_not_asked_for_a_code(client, staff, otp_required):
     client.force_login(staff)
     assert client.get("/admin/").status_code == 200
+
+
+# --- Who must use the second factor, and enrolment links ------------------------------------------
+
+
+@pytest.fixture
+def code_asked(client):
+    def asked(user) -> bool:
+        client.force_login(user)
+        response = client.get("/admin/")
+        client.logout()
+        return response.status_code == 302 and response["Location"].startswith("/admin/two-factor/")
+
+    return asked
+
+
+def test_with_the_setting_everyone_who_can_see_inquiries_is_asked_for_a_code(db, otp_required, code_asked):
+    from django.contrib.auth.models import Permission
+
+    users = get_user_model().objects
+    superuser = users.create_superuser("boss", "boss@example.com", PASSWORD)
+    direct = users.create_user("direct", "d@example.com", PASSWORD, is_staff=True)
+    direct.user_permissions.add(Permission.objects.get(codename="view_inquiry"))
+    via_group = users.create_user("grouped", "g@example.com", PASSWORD, is_staff=True)
+    readers, _ = Group.objects.get_or_create(name="Inquiry readers")
+    readers.permissions.add(Permission.objects.get(codename="change_inquiry"))
+    via_group.groups.add(readers)
+    editor = users.create_user("editor", "e@example.com", PASSWORD, is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_office"))
+
+    assert code_asked(superuser)
+    assert code_asked(direct)
+    assert code_asked(via_group)
+    assert not code_asked(editor), "no permission on inquiries: no health data to protect"
+
+
+def test_without_the_setting_nobody_is_asked(db, settings, code_asked):
+    settings.OTP_REQUIRED_FOR_HEALTH_DATA = False
+    assert not code_asked(get_user_model().objects.create_superuser("boss", "boss@example.com", PASSWORD))
+
+
+@pytest.mark.parametrize(
+    "environment, expected",
+    [
+        ({"OTP_REQUIRED_FOR_TRIAGE": "1"}, "True"),
+        ({"OTP_REQUIRED_FOR_TRIAGE": "1", "OTP_REQUIRED_FOR_HEALTH_DATA": "0"}, "False"),
+    ],
+)
+def test_the_former_setting_name_still_works_unless_the_new_one_is_set(environment, expected):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTP_")} | {"DEBUG": "1", **environment}
+    code = "import clinic.settings as s; print(s.OTP_REQUIRED_FOR_HEALTH_DATA)"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_an_enrolment_link_works_once_for_its_own_account(client, staff):
+    other = get_user_model().objects.create_user("other", "o@example.com", PASSWORD, is_staff=True)
+    link = enrolment_path(staff)
+    client.force_login(other)
+    assert client.get(link).status_code == 403, "another account's link"
+    client.force_login(staff)
+    assert client.get(link).status_code == 302
+    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    client.post("/admin/two-factor/", {"code": current_code(device), "next": "/admin/"})
+    device.refresh_from_db()
+    assert device.confirmed
+    client.force_login(staff)
+    response = client.get(link)
+    assert response.status_code == 403 and "cannot be used" in response.content.decode(), "spent"
+
+
+def test_a_newer_link_voids_the_older_and_links_expire(client, staff, settings):
+    old = enrolment_path(staff)
+    new = enrolment_path(staff)
+    client.force_login(staff)
+    assert client.get(old).status_code == 403
+    assert client.get(new.replace(new.rsplit("/", 2)[1][:3], "xyz")).status_code in (403, 404), "tampered"
+    settings.OTP_ENROLMENT_LINK_HOURS = 0
+    time.sleep(1)
+    assert client.get(new).status_code == 403, "expired"
+
+
+def test_an_administrator_makes_links_with_a_command_or_an_admin_action(client, staff):
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    call_command("otp_enrolment_link", "nurse", stdout=out, stderr=err)
+    assert "/admin/two-factor/enrol/" in out.getvalue() and "works once" in err.getvalue()
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.com", PASSWORD)
+    client.force_login(boss)
+    response = client.post(
+        "/admin/auth/user/", {"action": "make_enrolment_links", "_selected_action": [staff.pk]}, follow=True
+    )
+    assert "Enrolment link for nurse" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=staff, confirmed=False).count() == 1

@@ -187,3 +187,10 @@ def test_the_digest_is_scheduled_daily_with_celery_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["intake-triage-digest"]
     assert entry["task"] == "intake.tasks.send_triage_digest"
     assert entry["schedule"].hour == {settings.TRIAGE_DIGEST_HOUR_UTC}
+
+
+def test_the_daily_digest_is_sent_once_however_many_beats_ask():
+    make_inquiry()
+    for _ in range(3):  # three beats on the same day, each its own task
+        tasks.send_triage_digest.delay()
+    assert [email.subject for email in mail.outbox] == ["Inquiries waiting: 1 new, 0 overdue"]
