@@ -43,8 +43,8 @@ def pg_dump() -> bytes:
     return subprocess.run(argv, env=pg_env(connection.settings_dict), capture_output=True, check=True).stdout
 
 
-def private_files() -> list[bytes]:
-    return [path.read_bytes() for path in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if path.is_file()]
+def private_files() -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if path.is_file()}
 
 
 def test_health_answers_and_the_picture_are_in_no_dump_or_file_but_staff_see_them(client, offices):
@@ -54,6 +54,7 @@ def test_health_answers_and_the_picture_are_in_no_dump_or_file_but_staff_see_the
         activities_given_up=f"{MARKER} dancing",
         image=SimpleUploadedFile("knee.png", image_bytes("PNG", size=(120, 90)), content_type="image/png"),
     )
+    earlier = set(private_files())  # files other tests of this run left in the shared folder
     assert client.post("/candidate/", data).status_code == 302
     inquiry = Inquiry.objects.get()
     assert inquiry.suggestion_reasons and inquiry.left_pain == 9 and inquiry.image
@@ -68,8 +69,9 @@ def test_health_answers_and_the_picture_are_in_no_dump_or_file_but_staff_see_the
         assert value.encode() not in dump, value
     assert picture_marker not in dump
     files = private_files()
-    assert files and all(data.startswith(crypto.TOKEN_PREFIX.encode()) for data in files)
-    for data in files:
+    written = [data for path, data in files.items() if path not in earlier]
+    assert written and all(data.startswith(crypto.TOKEN_PREFIX.encode()) for data in written)
+    for data in files.values():
         assert MARKER.encode() not in data and picture_marker not in data
 
     make_staff("boss", superuser=True)
