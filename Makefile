@@ -9,7 +9,7 @@ PORT ?= 8000
 # The embedded default for `make run`: SQLite, Celery eager, email to files under var/.
 DEV_ENV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: help install python-deps node-deps port-free run test lint serve bench chaos clean
+.PHONY: help install python-deps node-deps port-free run test lint format serve bench chaos clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ run: port-free install ## Set up and serve the site on http://127.0.0.1:8000 (PO
 lint: install ## ruff check and ruff format --check
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+
+format: install ## Fix what ruff can (imports, simplifications) and format the code
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
 
 test: lint ## The whole suite; with DATABASE_URL and REDIS_URL set, on PostgreSQL, Redis and a real worker
 	@env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run --settings=tests.settings

@@ -2,9 +2,10 @@
 
 import os
 import sys
+from pathlib import Path
 
 # gunicorn reads this file before it puts the working directory on the import path.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clinic.bodylimit import DEFAULT_MAX_REQUEST_BODY
 from clinic.cpus import available_cpus  # noqa: E402
 

@@ -41,10 +41,11 @@ SYNONYMS: list[tuple[str, ...]] = [
     ("stem cell", "bone marrow aspirate"),
 ]
 # Words the English text-search configuration ignores; the fallback ignores them too.
-STOPWORDS = frozenset(
-    "a an and are as at be but by for from has have how i in into is it its of on or our so that the their "
-    "then there these they this to was we were what when which who why will with you your".split()
-)
+_STOPWORDS = """
+    a an and are as at be but by for from has have how i in into is it its of on or our so that the
+    their then there these they this to was we were what when which who why will with you your
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 # The rank a page gets on top of its text rank when it holds the query's words as typed, in order.
 PHRASE_BONUS = 1.0
 # What a match through a synonym counts for, against a match of the words as typed.
@@ -314,7 +315,7 @@ def _parse(query: str) -> list[_Clause]:
         negative = token.startswith("-") and len(token) > 1
         token = token[1:] if negative else token
         quoted = token.startswith('"')
-        words = [w for w in _WORD.findall(token.lower())]
+        words = list(_WORD.findall(token.lower()))
         if quoted and words:
             phrase = " ".join(words)
             (clauses[-1].excluded if negative else clauses[-1].phrases).append(phrase)

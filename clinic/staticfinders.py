@@ -6,6 +6,7 @@ finds only the files listed in settings.VENDOR_STATIC_FILES ({URL path: file}).
 """
 
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
@@ -21,19 +22,19 @@ class VendorFinder(BaseFinder):
         return [
             Error(f"{path} is missing (run `make install`, or `npm ci`)", id="clinic.E010", obj=name)
             for name, path in self.files.items()
-            if not os.path.isfile(path)
+            if not Path(path).is_file()
         ]
 
     def find(self, path, find_all=False, **kwargs):
         found = self.files.get(path)
-        if found is None or not os.path.isfile(found):
+        if found is None or not Path(found).is_file():
             return []  # "not found", as Django's own finders say it
         return [found] if find_all else found
 
     def list(self, ignore_patterns):
         for name, path in self.files.items():
-            if os.path.isfile(path):
+            if Path(path).is_file():
                 # A storage rooted at the file's folder, and the file's name in the site's URL space.
-                storage = FileSystemStorage(location=os.path.dirname(path))
-                storage.prefix = os.path.dirname(name)
-                yield os.path.basename(path), storage
+                storage = FileSystemStorage(location=Path(path).parent)
+                storage.prefix = str(Path(name).parent)
+                yield Path(path).name, storage

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse
@@ -67,8 +69,7 @@ def favicon(request):
     path = finders.find("favicon.ico")
     if path is None:
         raise Http404("no favicon")
-    with open(path, "rb") as fh:
-        response = HttpResponse(fh.read(), content_type="image/x-icon")
+    response = HttpResponse(Path(path).read_bytes(), content_type="image/x-icon")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

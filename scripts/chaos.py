@@ -22,6 +22,7 @@ defaults. Every loop is bounded in count and time; everything started is stopped
 or failure. Prints a table of the scenarios with pass or fail and the figures.
 """
 
+import contextlib
 import os
 import re
 import sys
@@ -115,15 +116,13 @@ class Drill:
         }
 
     def wait_delivered(self, prefix: str, count: int, *, timeout: float) -> dict:
-        try:
+        with contextlib.suppress(TimeoutError):
             wait_until(
                 lambda: self.outcome(prefix)["delivered"] >= 2 * count,
                 timeout=timeout,
                 interval=1,
                 what=f"{2 * count} emails",
             )
-        except TimeoutError:
-            pass
         time.sleep(3)  # a late duplicate would arrive now
         return self.outcome(prefix)
 
@@ -313,12 +312,10 @@ class Drill:
         from django.test import Client
 
         bounce = list(Inquiry.objects.filter(email__startswith="chaos-e-"))
-        try:
+        with contextlib.suppress(TimeoutError):
             wait_until(
                 lambda: all(i.handoff_summary()[0] == "failed" for i in bounce), timeout=60, interval=1, what="failed"
             )
-        except TimeoutError:
-            pass
         states = Counter(i.handoff_summary()[0] for i in bounce)
         staff_sent = OutboxMessage.objects.filter(
             inquiry__in=bounce, kind=OutboxMessage.Kind.STAFF_NOTIFICATION, status=OutboxMessage.Status.SENT

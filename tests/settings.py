@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import uuid
 import warnings
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-to-pass-checks")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -27,8 +28,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 _TMP = tempfile.mkdtemp(prefix="clinic-tests-")
 # Removed when this process ends (the suite, or `makemigrations --check` run with these settings).
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-MEDIA_ROOT = os.path.join(_TMP, "media")
-PRIVATE_MEDIA_ROOT = os.path.join(_TMP, "private")
+MEDIA_ROOT = str(Path(_TMP) / "media")
+PRIVATE_MEDIA_ROOT = str(Path(_TMP) / "private")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Templates use {% static %}; hashed names need collectstatic, which the stack test covers.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
@@ -40,9 +41,9 @@ if REDIS_URL:  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # Not var/db.sqlite3 (absent in a fresh clone): commands run with these settings, such as
     # `makemigrations --check`, open a database of the run's own. pytest uses an in-memory one.
-    DATABASES["default"]["NAME"] = os.path.join(_TMP, "db.sqlite3")  # noqa: F405
-STATIC_ROOT = os.path.join(_TMP, "static")
-os.makedirs(STATIC_ROOT, exist_ok=True)
+    DATABASES["default"]["NAME"] = str(Path(_TMP) / "db.sqlite3")  # noqa: F405
+STATIC_ROOT = str(Path(_TMP) / "static")
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 # The forms' "Enter code" challenge accepts "PASSED". Set here, not in the environment, so the
 # worker and servers the tests start run without it; intake.E001 forbids it outside tests.
 CAPTCHA_TEST_MODE = True

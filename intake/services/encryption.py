@@ -5,7 +5,6 @@ by the migration that introduced encryption, for rows and files stored in plain 
 """
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +65,6 @@ def _reencrypt_file(path: Path) -> bool:
         return False
     fresh = path.with_name(path.name + ".reencrypting")
     fresh.write_bytes(crypto.encrypt_bytes(crypto.decrypt_bytes(stored)))
-    os.chmod(fresh, mode)
-    os.replace(fresh, path)
+    fresh.chmod(mode)
+    fresh.replace(path)
     return True

@@ -1,6 +1,7 @@
 """Removing inquiries: one by a superuser, or what is past retention (purge_inquiries): closed
 inquiries, suspected spam and newsletter sign-ups never confirmed."""
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,10 +21,8 @@ logger = logging.getLogger(__name__)
 def _delete_files(names: list[str]) -> None:
     storage = Inquiry._meta.get_field("image").storage
     for name in names:
-        try:
+        with contextlib.suppress(FileNotFoundError):  # already gone: a rerun, or removed by hand
             storage.delete(name)
-        except FileNotFoundError:
-            pass  # already gone: a rerun, or removed by hand
 
 
 @transaction.atomic

@@ -52,4 +52,4 @@ def test_gunicorn_and_celery_use_it(monkeypatch, settings):
     assert config["workers"] == available_cpus() * 2 + 1
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 3
-    assert settings.CELERY_WORKER_CONCURRENCY == available_cpus()
+    assert available_cpus() == settings.CELERY_WORKER_CONCURRENCY

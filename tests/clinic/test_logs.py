@@ -3,7 +3,6 @@
 import io
 import json
 import logging
-import os
 import smtplib
 from pathlib import Path
 
@@ -115,7 +114,7 @@ def test_the_formatter_blanks_email_addresses_and_drops_query_strings(rf, json_l
 
 def worker_log(proc) -> Path:
     """The file the test worker's output goes to (tests/conftest.py starts it that way)."""
-    return Path(os.readlink(f"/proc/{proc.pid}/fd/1"))
+    return Path(f"/proc/{proc.pid}/fd/1").readlink()
 
 
 @pytest.mark.services

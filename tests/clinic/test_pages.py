@@ -1,5 +1,6 @@
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -106,7 +107,7 @@ def test_sitemap_lists_the_static_pages(client):
 def test_stylesheet_has_a_print_style_that_drops_navigation():
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/site.css")).read()
+    css = Path(finders.find("css/site.css")).read_text()
     assert "@media print" in css and ".site-header" in css and "attr(href)" in css
     assert finders.find("vendor/bootstrap/css/bootstrap.min.css"), "Bootstrap comes from npm (run npm ci)"
 

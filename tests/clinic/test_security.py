@@ -233,7 +233,7 @@ def test_public_pages_stay_cacheable(client, offices, path):
 
 def test_a_timedelta_cool_off_is_whole_minutes(settings):
     # The lockout page says "try again in N minutes": the setting must be whole minutes.
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert timedelta(minutes=settings.AXES_COOLOFF_TIME.total_seconds() // 60) == settings.AXES_COOLOFF_TIME
 
 
 def test_a_change_list_without_action_bars_has_no_inline_style_either(client, offices, superuser, monkeypatch):
