@@ -22,30 +22,25 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import SearchDocument, SearchWord
 from .rendering import html_to_text, without_editor_notes
+from .searchquery import (
+    STOPWORDS,
+    WORD,
+    Clause,
+    clean_query,
+    count_matches,
+    expand_synonyms,
+    flat,
+    parse,
+    stem,
+    terms_of,
+)
 
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 10
 MAX_RESULTS = 30
 SNIPPET_WORDS = 24
 # Markers PostgreSQL puts around matched words; the text is escaped first, then they become <mark>.
 START, STOP = "\x02", "\x03"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_WORD = re.compile(r"\w+", re.UNICODE)
-_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 _QUOTE = re.compile(r"<blockquote>(.*?)</blockquote>", re.S)
 
-# Each group's phrases mean the same to a patient; a query naming one also searches for the others.
-SYNONYMS: list[tuple[str, ...]] = [
-    ("prp", "platelet rich plasma"),
-    ("prolo", "prolotherapy"),
-    ("stem cell", "bone marrow aspirate"),
-]
-# Words the English text-search configuration ignores; the fallback ignores them too.
-_STOPWORDS = """
-    a an and are as at be but by for from has have how i in into is it its of on or our so that the
-    their then there these they this to was we were what when which who why will with you your
-"""
-STOPWORDS = frozenset(_STOPWORDS.split())
 # The rank a page gets on top of its text rank when it holds the query's words as typed, in order.
 PHRASE_BONUS = 1.0
 # What a match through a synonym counts for, against a match of the words as typed.
@@ -73,52 +68,6 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     suggestion: str = ""  # "Did you mean …", when a word looks misspelt
     corrected: bool = False  # the hits are for the suggestion (the query as typed found nothing)
-
-
-def clean_query(raw: str | None) -> str:
-    """The query as we will search it: control characters dropped, spaces collapsed, length capped."""
-    text = _CONTROL.sub(" ", raw or "")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
-
-
-def terms_of(query: str) -> list[str]:
-    """Lower-case words that carry meaning (stopwords dropped), each once, at most MAX_TERMS."""
-    terms = []
-    for word in _WORD.findall(query.lower()):
-        if word not in STOPWORDS and word not in terms:
-            terms.append(word)
-    return terms[:MAX_TERMS]
-
-
-def stem(word: str) -> str:
-    """A crude English stem, matched against word beginnings: "cells" → "cell", "therapy" → "therap"."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    if len(word) > 4 and word[-1] in "ey":
-        word = word[:-1]
-    return word
-
-
-def expand_synonyms(query: str) -> list[str]:
-    """The query, then the query with each synonym it contains swapped for the others of its group."""
-    alternatives = [query]
-    lowered = query.lower()
-    for group in SYNONYMS:
-        for phrase in group:
-            pattern = re.compile(rf"(?<!\w){re.escape(phrase)}s?(?!\w)", re.IGNORECASE)
-            if pattern.search(lowered):
-                for other in group:
-                    if other != phrase:
-                        swapped = pattern.sub(f'"{other}"' if " " in other else other, query)
-                        if swapped not in alternatives:
-                            alternatives.append(swapped)
-                break
-    return alternatives
-
-
-def _flat(text: str) -> str:
-    """Lower-case words separated by single spaces, for phrase matching ("platelet-rich" → "platelet rich")."""
-    return " ".join(_WORD.findall(text.lower()))
 
 
 def _marked(text: str) -> SafeString:
@@ -250,7 +199,7 @@ def _postgres(query: str) -> list[Hit]:
             synonyms = synonyms | alt
         rank = rank + Value(SYNONYM_WEIGHT) * SearchRank(vector, synonyms)
     terms = terms_of(query)
-    if len(_WORD.findall(query)) > 1 and '"' not in query:
+    if len(WORD.findall(query)) > 1 and '"' not in query:
         # The words as typed, stopwords and all: "bone on bone" ranks the pages saying so first.
         phrase = SearchQuery(query, search_type="phrase", config="english")
         rank = rank + Case(
@@ -298,57 +247,20 @@ def _postgres_suggestion(term: str) -> str:
 # --- Elsewhere (SQLite) -------------------------------------------------------------------------
 
 
-@dataclass
-class _Clause:
-    words: list[str] = field(default_factory=list)  # stems, each must begin a word
-    phrases: list[str] = field(default_factory=list)  # flat phrases, each must appear
-    excluded: list[str] = field(default_factory=list)  # stems or phrases that must not appear
-
-
-def _parse(query: str) -> list[_Clause]:
-    """websearch_to_tsquery's syntax: words, "quoted phrases", -exclusions, OR between alternatives."""
-    clauses = [_Clause()]
-    for token in _TOKEN.findall(query):
-        if token == "OR":
-            clauses.append(_Clause())
-            continue
-        negative = token.startswith("-") and len(token) > 1
-        token = token[1:] if negative else token
-        quoted = token.startswith('"')
-        words = list(_WORD.findall(token.lower()))
-        if quoted and words:
-            phrase = " ".join(words)
-            (clauses[-1].excluded if negative else clauses[-1].phrases).append(phrase)
-            continue
-        for word in words:
-            if word in STOPWORDS:
-                continue
-            target = clauses[-1].excluded if negative else clauses[-1].words
-            if stem(word) not in target:
-                target.append(stem(word))
-    return [c for c in clauses if c.words or c.phrases]
-
-
-def _count(stem_or_phrase: str, flat: str) -> int:
-    if " " in stem_or_phrase:
-        return len(re.findall(rf"(?<!\w){re.escape(stem_or_phrase)}(?!\w)", flat))
-    return len(re.findall(rf"(?<!\w){re.escape(stem_or_phrase)}", flat))
-
-
-def _fallback_rank(clauses: list[_Clause], fields: dict[str, str]) -> float:
+def _fallback_rank(clauses: list[Clause], fields: dict[str, str]) -> float:
     """The best clause's weighted count of its words and phrases (0 when no clause matches)."""
     best = 0.0
     everything = " ".join(fields.values())
     for clause in clauses:
         items = clause.words + clause.phrases
-        if any(_count(item, everything) == 0 for item in items):
+        if any(count_matches(item, everything) == 0 for item in items):
             continue
-        if any(_count(item, everything) for item in clause.excluded):
+        if any(count_matches(item, everything) for item in clause.excluded):
             continue
         score = 0.0
         for item in items:
-            for name, flat in fields.items():
-                count = _count(item, flat)
+            for name, text in fields.items():
+                count = count_matches(item, text)
                 # Diminishing returns, as ts_rank has: the tenth mention adds less than the first.
                 score += WEIGHTS[name] * sum(1 / n for n in range(1, count + 1)) / len(items)
         best = max(best, score / 10)
@@ -357,21 +269,21 @@ def _fallback_rank(clauses: list[_Clause], fields: dict[str, str]) -> float:
 
 def _fallback(query: str) -> list[Hit]:
     typed, *others = expand_synonyms(query)
-    typed_clauses = _parse(typed)
-    synonym_clauses = [clause for alt in others for clause in _parse(alt)]
+    typed_clauses = parse(typed)
+    synonym_clauses = [clause for alt in others for clause in parse(alt)]
     clauses = typed_clauses + synonym_clauses
     if not clauses:
         return []
-    words = _WORD.findall(query.lower())
+    words = WORD.findall(query.lower())
     phrase = " ".join(words) if len(words) > 1 and '"' not in query else ""
     terms = [t for clause in clauses for t in clause.words + clause.phrases]
     hits = []
     for doc in _public():
-        fields = {"title": _flat(doc.title), "summary": _flat(doc.summary), "body": _flat(doc.body)}
+        fields = {"title": flat(doc.title), "summary": flat(doc.summary), "body": flat(doc.body)}
         rank = _fallback_rank(typed_clauses, fields) + SYNONYM_WEIGHT * _fallback_rank(synonym_clauses, fields)
         if rank <= 0:
             continue
-        if phrase and _count(phrase, " ".join(fields.values())):
+        if phrase and count_matches(phrase, " ".join(fields.values())):
             rank += PHRASE_BONUS
         hits.append(_hit(doc, highlight(doc.body or doc.summary, terms), rank))
     hits.sort(key=lambda hit: -hit.rank)  # stable: ties keep the index's order
