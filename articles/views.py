@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from clinic import jsonld as clinic_jsonld
 from clinic import site
+from clinic.pagecache import cached_page
 
 from . import jsonld
 from .models import Article, ArticleAuthor, Treatment
@@ -47,6 +48,7 @@ def can_preview(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("articles.view_article")
 
 
+@cached_page("page", "treatment")
 @method_decorator(last_modified(list_last_modified), name="dispatch")
 class ArticleListView(ListView):
     template_name = "articles/article_list.html"
@@ -77,6 +79,7 @@ class ArticleListView(ListView):
         return context
 
 
+@cached_page()
 @method_decorator(last_modified(detail_last_modified), name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
@@ -114,6 +117,7 @@ class ArticleDetailView(DetailView):
         return context
 
 
+@cached_page()
 class TreatmentListView(ListView):
     template_name = "articles/treatment_list.html"
     context_object_name = "treatments"
@@ -128,6 +132,7 @@ class TreatmentListView(ListView):
 
 
 # No Last-Modified here: a treatment row keeps no change time, so only the ETag can tell.
+@cached_page()
 class TreatmentDetailView(DetailView):
     template_name = "articles/treatment_detail.html"
     context_object_name = "treatment"

@@ -1,7 +1,5 @@
 from django.contrib import admin
 
-from clinic.admin import PublicContentAdmin
-
 from .forms import PainMeasurementForm
 from .models import CaseStudy, PainMeasurement, TreatmentStep
 
@@ -19,7 +17,7 @@ class PainMeasurementInline(admin.TabularInline):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(PublicContentAdmin):
+class CaseStudyAdmin(admin.ModelAdmin):
     list_display = ["title", "number", "patient_age", "patient_sex", "condition", "source", "order"]
     list_editable = ["order"]
     list_select_related = ["source"]
@@ -42,7 +40,7 @@ class CaseStudyAdmin(PublicContentAdmin):
 
 
 @admin.register(PainMeasurement)
-class PainMeasurementAdmin(PublicContentAdmin):
+class PainMeasurementAdmin(admin.ModelAdmin):
     """All figures across cases, to check them against the source at a glance."""
 
     form = PainMeasurementForm

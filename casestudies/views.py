@@ -5,16 +5,19 @@ from django.views.generic import DetailView, ListView
 
 from articles.models import Article
 from clinic import jsonld
+from clinic.pagecache import cached_page
 
 from . import charts
 from .models import CaseStudy
 
 
+@cached_page("page")
 class CaseStudyListView(ListView):
     queryset = CaseStudy.objects.for_cards()
     context_object_name = "case_studies"
 
 
+@cached_page()
 class CaseStudyDetailView(DetailView):
     context_object_name = "case"
 

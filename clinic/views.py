@@ -10,8 +10,10 @@ from casestudies.models import CaseStudy
 
 from . import health, jsonld
 from .models import Office
+from .pagecache import cached_page
 
 
+@cached_page()
 class HomeView(TemplateView):
     template_name = "clinic/home.html"
 
@@ -23,6 +25,7 @@ class HomeView(TemplateView):
         return context
 
 
+@cached_page()
 class ContactView(TemplateView):
     template_name = "clinic/contact.html"
 
@@ -39,6 +42,7 @@ class ContactView(TemplateView):
         return context
 
 
+@cached_page()
 class PrivacyView(TemplateView):
     template_name = "clinic/privacy.html"
 
