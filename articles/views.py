@@ -8,14 +8,17 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.views.decorators.http import last_modified
 from django.views.generic import DetailView, ListView, TemplateView
 
+# The case histories app adds its cards to these pages (it builds on articles; its links are read-only).
+from casestudies import links as case_links
 from clinic import jsonld as clinic_jsonld
 from clinic import site
 from clinic.pagecache import cached_page
 
-from . import jsonld
+from . import jsonld, links
 from .models import Article, ArticleAuthor, Treatment
 from .rendering import citation_anchor
 from .search import search_articles
@@ -36,12 +39,6 @@ def _latest_change(queryset):
 
 def list_last_modified(request, *args, **kwargs):
     return _latest_change(Article.objects.published())
-
-
-def detail_last_modified(request, slug):
-    if request.user.is_authenticated:
-        return None  # staff may be previewing a draft: no shortcut, always the current page
-    return Article.objects.published().filter(slug=slug).values_list("modified_at", flat=True).first()
 
 
 def can_preview(user) -> bool:
@@ -70,7 +67,7 @@ class ArticleListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["treatments"] = Treatment.objects.all()
+        context["treatments"] = links.treatments()
         context["current_treatment"] = self.treatment
         canonical = settings.SITE_URL + reverse("articles:list")
         if self.treatment:
@@ -80,7 +77,6 @@ class ArticleListView(ListView):
 
 
 @cached_page()
-@method_decorator(last_modified(detail_last_modified), name="dispatch")
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -90,9 +86,15 @@ class ArticleDetailView(DetailView):
         articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.published()
         return articles.select_related("reviewer").prefetch_related(
             Prefetch("articleauthor_set", queryset=authors, to_attr="author_links"),
-            "treatments",
             "references",
         )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not context["is_preview"]:
+            # ConditionalGetMiddleware answers If-Modified-Since with it (staff previews: never).
+            response["Last-Modified"] = http_date(self.object.modified_at.timestamp())
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -101,6 +103,8 @@ class ArticleDetailView(DetailView):
         context["canonical_url"] = url
         context["authors"] = [link.author for link in article.author_links]
         context["is_preview"] = not article.is_public
+        context["treatments"] = links.treatments_of(article)
+        context["case_studies"] = case_links.about_article(article)
         hero = article.hero_picture
         context["og_image"] = settings.SITE_URL + hero["src"] if hero else ""
         context["ask_article_url"] = f"{site.ASK_PATH}?article={quote(article.slug)}"
@@ -112,7 +116,9 @@ class ArticleDetailView(DetailView):
             for ref in article.references.all()
         ]
         context["jsonld"] = clinic_jsonld.dumps(
-            jsonld.medical_web_page(article, authors=context["authors"], site_url=settings.SITE_URL)
+            jsonld.medical_web_page(
+                article, authors=context["authors"], treatments=context["treatments"], site_url=settings.SITE_URL
+            )
         )
         return context
 
@@ -123,7 +129,7 @@ class TreatmentListView(ListView):
     context_object_name = "treatments"
 
     def get_queryset(self):
-        return Treatment.objects.all()
+        return links.treatments()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -148,6 +154,7 @@ class TreatmentDetailView(DetailView):
             .defer("body", "body_html", "body_text")
             .order_by("-published_on", "title")
         )
+        context["case_studies"] = case_links.with_treatment(self.object.pk)
         context["canonical_url"] = settings.SITE_URL + self.object.get_absolute_url()
         return context
 

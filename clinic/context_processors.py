@@ -1,5 +1,14 @@
+from django.utils.functional import SimpleLazyObject
+
 from . import site as identity
 from .models import Office
+from .pagecache import per_content_version
+
+
+@per_content_version
+def offices() -> tuple[Office, ...]:
+    """The offices in the footer: read once per content version, not on every page."""
+    return tuple(Office.objects.all())
 
 
 def site(request):
@@ -14,6 +23,6 @@ def site(request):
         ],
         "candidate_url": identity.CANDIDATE_PATH,
         "ask_url": identity.ASK_PATH,
-        # Lazy: evaluated once, only by the templates that show offices.
-        "offices": Office.objects.all(),
+        # Lazy: read only by the templates that show offices.
+        "offices": SimpleLazyObject(offices),
     }

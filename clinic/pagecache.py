@@ -242,6 +242,9 @@ def _on_write(sender, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # loaddata: the fixture's rows, nothing public has been cached from them yet
     if kwargs.get("action", "post_").startswith("post_"):
+        # This process forgets its copies at once (what it reads again before the commit is kept
+        # under the old version, which the commit retires); every process, after commit.
+        clear_local()
         content_changed()
 
 
