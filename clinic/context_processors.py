@@ -1,28 +1,43 @@
-from django.utils.functional import SimpleLazyObject
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject, lazy
+from django.utils.safestring import SafeString
 
 from . import site as identity
 from .models import Office
 from .pagecache import per_content_version
 
+# What the chrome shows that is the same on every page.
+CHROME = {
+    "clinic_name": identity.CLINIC_NAME,
+    "clinic_full_name": identity.CLINIC_FULL_NAME,
+    "disclaimer": identity.DISCLAIMER,
+    "candidate_url": identity.CANDIDATE_PATH,
+    "ask_url": identity.ASK_PATH,
+}
+
 
 @per_content_version
 def offices() -> tuple[Office, ...]:
-    """The offices in the footer: read once per content version, not on every page."""
+    """The offices: read once per content version, not on every page."""
     return tuple(Office.objects.all())
 
 
+@per_content_version
+def footer() -> SafeString:
+    """The footer (offices, links, disclaimer) rendered once per content version: it is the same
+    on every page."""
+    return render_to_string("includes/footer.html", {**CHROME, "offices": offices()})
+
+
 def site(request):
-    """The clinic's chrome for every page: its name, navigation, offices and disclaimer."""
+    """The clinic's chrome for every page: its name, navigation, offices, footer and disclaimer."""
     path = request.path
     return {
-        "clinic_name": identity.CLINIC_NAME,
-        "clinic_full_name": identity.CLINIC_FULL_NAME,
-        "disclaimer": identity.DISCLAIMER,
+        **CHROME,
         "nav_items": [
             {"label": label, "url": url, "current": path.startswith(url)} for label, url in identity.NAVIGATION
         ],
-        "candidate_url": identity.CANDIDATE_PATH,
-        "ask_url": identity.ASK_PATH,
-        # Lazy: read only by the templates that show offices.
+        # Lazy: made only by the templates that show them.
         "offices": SimpleLazyObject(offices),
+        "site_footer": lazy(footer, SafeString)(),
     }
