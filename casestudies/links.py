@@ -6,10 +6,12 @@ page rendered afresh does not ask the database again for what only a content cha
 """
 
 from django.db.models import Prefetch
+from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
 from clinic.pagecache import per_content_version
 
+from . import charts
 from .models import CaseStudy
 
 
@@ -33,3 +35,15 @@ def about_article(article: Article) -> list[CaseStudy]:
 def with_treatment(treatment_id: int) -> list[CaseStudy]:
     """The case histories that used a treatment."""
     return [case for case in cards() if any(t.pk == treatment_id for t in case.treatments.all())]
+
+
+@per_content_version
+def charts_by_case() -> dict[int, tuple[tuple[charts.KneeChart, SafeString], ...]]:
+    """Each case's pain charts with their SVG, drawn once per content version."""
+    return {case.pk: draw_charts(case) for case in cards()}
+
+
+def draw_charts(case: CaseStudy) -> tuple[tuple[charts.KneeChart, SafeString], ...]:
+    knee_charts = charts.knee_charts(case.measurements.all(), id_prefix=f"case-{case.pk}")
+    # The SVG is built with ElementTree, which escapes every text and attribute.
+    return tuple((chart, mark_safe(chart.svg)) for chart in knee_charts)

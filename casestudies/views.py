@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
 from clinic import jsonld
 from clinic.pagecache import cached_page
 
-from . import charts, links
+from . import links
 from .models import CaseStudy
 
 
@@ -32,9 +31,8 @@ class CaseStudyDetailView(DetailView):
         card = links.card(case.pk)
         context["treatments"] = card.treatments.all() if card else ()
         context["related_articles"] = [a for a in card.related_articles.all() if a.is_public] if card else []
-        knee_charts = charts.knee_charts(case.measurements.all(), id_prefix=f"case-{case.pk}")
-        # The SVG is built with ElementTree, which escapes every text and attribute.
-        context["charts"] = [(chart, mark_safe(chart.svg)) for chart in knee_charts]
+        drawn = links.charts_by_case().get(case.pk)  # drawn once per content version
+        context["charts"] = drawn if drawn is not None else links.draw_charts(case)
         context["canonical_url"] = settings.SITE_URL + case.get_absolute_url()
         context["jsonld"] = jsonld.dumps(medical_web_page(case, site_url=settings.SITE_URL))
         source = case.source
