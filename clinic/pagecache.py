@@ -51,6 +51,8 @@ from django.utils.cache import cc_delim_re, patch_vary_headers, set_response_eta
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version"
+# Set on the WSGI environ when a page is answered from the cache: (version, date) (clinic.pagefront).
+FRONT_ENVIRON_KEY = "clinic.pagecache.answered"
 # Cookies that can change what a page shows (the messages framework's cookie is "messages").
 MESSAGES_COOKIE = "messages"
 UNCACHEABLE_CACHE_CONTROL = {"no-store", "no-cache", "private"}
@@ -127,7 +129,9 @@ def _cache_failed(action: str, exc: Exception) -> None:
     logger.warning("pagecache: %s failed (%s); rendering uncached for a while", action, type(exc).__name__)
 
 
-def _current_version() -> str:
+def current_version() -> str:
+    """The content version (this process's copy, checked against the cache every
+    PAGE_CACHE_VERSION_CHECK seconds)."""
     global _local_version
     now = time.monotonic()
     if _local_version is not None and now - _local_version[1] < settings.PAGE_CACHE_VERSION_CHECK:
@@ -176,6 +180,9 @@ def clear_local() -> None:
         _local_pages.clear()
         _local_values.clear()
         _local_version = None
+    from . import pagefront  # it builds on this module
+
+    pagefront.clear()
 
 
 def per_content_version(func: Callable[[], object]) -> Callable[[], object]:
@@ -192,7 +199,7 @@ def per_content_version(func: Callable[[], object]) -> Callable[[], object]:
         if not settings.CHROME_CACHE_ENABLED or not _cache_available():
             return func()
         try:
-            version = _current_version()
+            version = current_version()
         except Exception as exc:
             _cache_failed("reading the version", exc)
             return func()
@@ -311,6 +318,9 @@ def _answer(request, stored, state: str) -> HttpResponse:
         response["Content-Encoding"] = coding
         response["ETag"] = _with_encoding(response.get("ETag", ""), coding)
     response["X-Page-Cache"] = state
+    if state == "hit":
+        # The answer, as it leaves Django, may be given again by clinic.pagefront for this version.
+        request.environ[FRONT_ENVIRON_KEY] = request.pagecache_stamp
     return response
 
 
@@ -331,8 +341,9 @@ def _page_key(request) -> str | None:
         host = request.get_host()
     except Exception:  # DisallowedHost: let the rest of the stack answer it
         return None
-    version = _current_version()
+    version = current_version()
     today = timezone.localdate().isoformat()
+    request.pagecache_stamp = (version, today)
     return f"pagecache:page:{version}:{today}:{request.scheme}://{host}{request.path}?{query}"
 
 
