@@ -4,6 +4,8 @@ import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from articles.models import Article
@@ -31,8 +33,15 @@ def front(db, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_content", verbosity=0)
     app = CountingApp()
-    yield PageFront(app), app
-    pagecache.clear_local()
+    # As Django's test client does: a request must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield PageFront(app), app
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        pagecache.clear_local()
 
 
 def get(front_app, path=ARTICLE, **extra):
@@ -42,7 +51,10 @@ def get(front_app, path=ARTICLE, **extra):
     def start_response(status, headers, exc_info=None):
         answer["status"], answer["headers"] = status, dict(headers)
 
-    body = b"".join(front_app(environ, start_response))
+    response = front_app(environ, start_response)
+    body = b"".join(response)
+    if hasattr(response, "close"):
+        response.close()  # as a WSGI server does
     return answer["status"], answer["headers"], body
 
 
