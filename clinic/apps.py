@@ -6,7 +6,11 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import pagecache
         from .models import Office
 
         pagecache.retire_on_writes(Office)
+        # Once per `migrate` (sent for each app; this app's is enough).
+        post_migrate.connect(pagecache.retire_after_migrate, sender=self, dispatch_uid="pagecache:migrate")

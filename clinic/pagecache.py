@@ -246,8 +246,6 @@ def _bump_version() -> None:
 
 
 def _on_write(sender, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return  # loaddata: the fixture's rows, nothing public has been cached from them yet
     if kwargs.get("action", "post_").startswith("post_"):
         # This process forgets its copies at once (what it reads again before the commit is kept
         # under the old version, which the commit retires); every process, after commit.
@@ -259,7 +257,9 @@ def retire_on_writes(*content_models: type[models.Model]) -> None:
     """Retire the cached pages after every save or delete of these models, and every change to
     their many-to-many fields, wherever it is made. Call from the app's `ready()`.
 
-    (A queryset `.update()` sends no signal: a service that updates rows calls content_changed().)
+    (A queryset `.update()` sends no signal: a service that updates rows calls content_changed().
+    A data migration writes through historical models, which send signals of their own: `migrate`
+    retires the pages when it finishes, see retire_after_migrate.)
     """
     for model in content_models:
         uid = f"pagecache:{model._meta.label}"
@@ -267,6 +267,11 @@ def retire_on_writes(*content_models: type[models.Model]) -> None:
         post_delete.connect(_on_write, sender=model, dispatch_uid=f"{uid}:delete")
         for field in model._meta.local_many_to_many:
             m2m_changed.connect(_on_write, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}")
+
+
+def retire_after_migrate(sender, **kwargs) -> None:
+    """post_migrate receiver (clinic.apps): a data migration may have changed what pages show."""
+    content_changed()
 
 
 # --- Compressed bodies -------------------------------------------------------------------------

@@ -301,3 +301,17 @@ def test_pages_built_per_request_are_compressed(client, loaded):
     token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
     assert token.search(html).group(1) != token.search(gzip.decompress(second.content).decode()).group(1)
     assert "Content-Encoding" not in client.get("/candidate/")  # a client that asks for none
+
+
+def test_migrate_retires_cached_pages(client, loaded, django_capture_on_commit_callbacks):
+    """A data migration writes through historical models, whose signals no receiver hears."""
+    path = f"/articles/{A000}/"
+    client.get(path)
+    Article.objects.filter(slug=A000).update(title="Changed by a data migration")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("migrate", verbosity=0)
+
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"
+    assert b"Changed by a data migration" in page.content
