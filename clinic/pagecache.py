@@ -29,7 +29,6 @@ If the cache is down the page is rendered as if there were no cache (and the cac
 for a few seconds, so a hung Redis costs one timeout, not one per request).
 """
 
-import gzip
 import logging
 import threading
 import time
@@ -38,7 +37,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache, wraps
 
-import brotli
 from django.conf import settings
 from django.core.cache import caches
 from django.db import models, transaction
@@ -47,6 +45,8 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_vary_headers, set_response_etag
+
+from .codings import accepted_codings, compressed_bodies, etag_for_coding
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +58,6 @@ MESSAGES_COOKIE = "messages"
 UNCACHEABLE_CACHE_CONTROL = {"no-store", "no-cache", "private"}
 # After a cache error, how long this process renders without trying the cache again.
 BACKOFF_SECONDS = 5.0
-# Compressed once per page and content version, so slow, small settings pay off.
-BROTLI_QUALITY = 10  # 11 takes twice as long (about 40 ms for an 18 KB article) for 3% fewer bytes
-GZIP_LEVEL = 9
-# Bodies smaller than this are sent as they are (compression would save nothing worth a header).
-MIN_COMPRESS_BYTES = 200
 
 _cache_down_until = 0.0
 # This process's copy of the version (value, when fetched), its most recent pages, and the values
@@ -274,43 +269,14 @@ def retire_after_migrate(sender, **kwargs) -> None:
     content_changed()
 
 
-# --- Compressed bodies -------------------------------------------------------------------------
-
-
-def _compressed_bodies(content: bytes) -> dict[str, bytes]:
-    """The page's bodies by Content-Encoding ("" is the page as it is), made once when stored."""
-    bodies = {"": content}
-    if len(content) >= MIN_COMPRESS_BYTES:
-        bodies["br"] = brotli.compress(content, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT)
-        bodies["gzip"] = gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
-    return bodies
-
-
-@lru_cache(maxsize=256)
-def _accepted(accept_encoding: str) -> tuple[str, ...]:
-    """The codings of an Accept-Encoding header that this cache can send, best first."""
-    accepted = set()
-    for part in accept_encoding.lower().split(","):
-        coding, _, params = part.partition(";")
-        q = params.strip()
-        if q.startswith("q=") and q[2:].strip("0. ") == "":
-            continue  # q=0: refused
-        accepted.add(coding.strip())
-    return tuple(coding for coding in ("br", "gzip") if coding in accepted or "*" in accepted)
-
-
-def _with_encoding(etag: str, coding: str) -> str:
-    """A distinct ETag for each coding of the same page ("abc" -> "abc-br")."""
-    if not coding or not etag.endswith('"'):
-        return etag
-    return f'{etag[:-1]}-{coding}"'
+# --- Answers and the middleware ---------------------------------------------------------------
 
 
 def _answer(request, stored, state: str) -> HttpResponse:
     """A response for `stored` (status, headers, bodies), in the best coding the client accepts."""
     status, headers, bodies = stored
     coding = ""
-    for candidate in _accepted(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    for candidate in accepted_codings(request.META.get("HTTP_ACCEPT_ENCODING", "")):
         if candidate in bodies:
             coding = candidate
             break
@@ -321,15 +287,12 @@ def _answer(request, stored, state: str) -> HttpResponse:
         patch_vary_headers(response, ("Accept-Encoding",))
     if coding:
         response["Content-Encoding"] = coding
-        response["ETag"] = _with_encoding(response.get("ETag", ""), coding)
+        response["ETag"] = etag_for_coding(response.get("ETag", ""), coding)
     response["X-Page-Cache"] = state
     if state == "hit":
         # The answer, as it leaves Django, may be given again by clinic.pagefront for this version.
         request.environ[FRONT_ENVIRON_KEY] = request.pagecache_stamp
     return response
-
-
-# --- The middleware ----------------------------------------------------------------------------
 
 
 def _page_key(request) -> str | None:
@@ -403,7 +366,7 @@ class PageCacheMiddleware:
         if not response.has_header("ETag"):
             set_response_etag(response)
         headers = [(k, v) for k, v in response.items() if k.lower() not in {"x-page-cache", "content-length"}]
-        stored = (response.status_code, headers, _compressed_bodies(response.content))
+        stored = (response.status_code, headers, compressed_bodies(response.content))
         try:
             _set_page(key, stored)
         except Exception as exc:
