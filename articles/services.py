@@ -48,6 +48,7 @@ def render_treatment(*, treatment: Treatment) -> bool:
     if html == treatment.body_html:
         return False
     Treatment.objects.filter(pk=treatment.pk).update(body_html=html)
+    pagecache.content_changed()
     treatment.body_html = html
     return True
 

@@ -316,3 +316,18 @@ def test_migrate_retires_cached_pages(client, loaded, django_capture_on_commit_c
     page = client.get(path)
     assert page["X-Page-Cache"] == "miss"
     assert b"Changed by a data migration" in page.content
+
+
+def test_rendering_a_treatments_body_retires_cached_pages(client, loaded, django_capture_on_commit_callbacks):
+    """articles.services.render_treatment writes with .update(), which sends no signal."""
+    from articles import services
+
+    path = "/treatments/platelet-rich-plasma/"
+    client.get(path)
+    assert client.get(path)["X-Page-Cache"] == "hit"
+    treatment = Treatment.objects.get(slug="platelet-rich-plasma")
+    treatment.body = "Words written for this test only."
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.render_treatment(treatment=treatment)
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"
