@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
-from django.http import HttpResponse, parse_cookie
+from django.http import parse_cookie
 from django.utils import timezone
 
 from . import pagecache
@@ -84,10 +84,18 @@ class PageFront:
 
         response = self.app(environ, capture)
         answered = environ.get(pagecache.FRONT_ENVIRON_KEY)
-        if key is not None and answered and isinstance(response, HttpResponse) and captured:
+        if key is not None and answered and captured and captured[0][0].startswith("200 "):
+            # A page-cache answer is one body of bytes. Read it from the iterable, not from an
+            # HttpResponse: what wraps Django's handler (Sentry's DjangoIntegration patches it when a
+            # DSN is set) returns an iterable of its own.
+            try:
+                body = b"".join(response)
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
             status, headers = captured[0]
-            if status.startswith("200 "):
-                self._keep(key, (*answered, status, list(headers), response.content))
+            self._keep(key, (*answered, status, list(headers), body))
+            return [body]
         return response
 
     @staticmethod

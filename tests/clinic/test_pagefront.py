@@ -122,3 +122,36 @@ def test_a_content_change_reaches_the_next_request(front, django_capture_on_comm
 
     assert headers["X-Page-Cache"] == "miss"
     assert b"Changed while the front held the page" in body
+
+
+class WrappedResponse:
+    """An iterable over Django's response, as Sentry's WSGI middleware returns (not an HttpResponse)."""
+
+    def __init__(self, response):
+        self.response, self.closed = response, False
+
+    def __iter__(self):
+        yield from self.response
+
+    def close(self):
+        self.closed = True
+        self.response.close()
+
+
+def test_a_wrapped_django_handler_is_fronted_too(front):
+    """Sentry's DjangoIntegration wraps Django's WSGI handler once a DSN is set."""
+    front_app, django = front
+    wrapped = []
+
+    def wrap(environ, start_response):
+        wrapped.append(WrappedResponse(django(environ, start_response)))
+        return wrapped[-1]
+
+    front_app.app = wrap
+    get(front_app)  # miss
+    status, headers, body = get(front_app)  # hit, through Django
+    assert django.calls == 2 and headers["X-Page-Cache"] == "hit"
+    assert all(response.closed for response in wrapped)
+
+    assert get(front_app) == (status, headers, body)
+    assert django.calls == 2
