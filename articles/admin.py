@@ -4,8 +4,6 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clinic.admin import PublicContentAdmin
-
 from . import services
 from .models import Article, ArticleAuthor, Author, Reference, Treatment
 from .reviews import DUE_SOON_DAYS
@@ -59,7 +57,7 @@ class ReferenceInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(PublicContentAdmin):
+class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "published_on", "treatment_list", "last_reviewed_on", "review_due"]
     list_filter = ["status", ReviewDueFilter, "treatments", "published_on"]
     search_fields = ["title", "summary", "body", "slug"]
@@ -111,7 +109,7 @@ class ArticleAdmin(PublicContentAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(PublicContentAdmin):
+class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials", "office"]
     list_filter = ["office"]
     search_fields = ["name", "credentials"]
@@ -125,7 +123,7 @@ class AuthorAdmin(PublicContentAdmin):
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(PublicContentAdmin):
+class TreatmentAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "description"]

@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from clinic import site
+from clinic.pagecache import cached_page
 
 from .models import Article, ArticleAuthor
 
 
+@cached_page()
 class ArticleFeed(Feed):
     """An Atom feed of the newest published articles."""
 

@@ -31,7 +31,7 @@ def citation(ref: Reference) -> dict:
     return data
 
 
-def medical_web_page(article: Article, *, authors: list[Author], site_url: str) -> dict:
+def medical_web_page(article: Article, *, authors: list[Author], treatments, site_url: str) -> dict:
     url = site_url + article.get_absolute_url()
     data = {
         "@context": "https://schema.org",
@@ -44,7 +44,7 @@ def medical_web_page(article: Article, *, authors: list[Author], site_url: str) 
         "inLanguage": "en-US",
         "author": [person(a, site_url=site_url) for a in authors] or [organization(site_url=site_url)],
         "publisher": organization(site_url=site_url),
-        "about": [{"@type": "MedicalTherapy", "name": t.name} for t in article.treatments.all()],
+        "about": [{"@type": "MedicalTherapy", "name": t.name} for t in treatments],
         "citation": [citation(ref) for ref in article.references.all()],
     }
     # This web page's own dates: it was published here on `published_on` ("first shown on this site").

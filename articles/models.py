@@ -177,8 +177,8 @@ class Reference(models.Model):
 class SearchDocument(models.Model):
     """One public page in the site search's single index: an article, a treatment or a case history.
 
-    Rebuilt from those rows by `articles.search.rebuild_index` whenever content changes (the loader,
-    admin saves); never edited by hand.
+    Rebuilt from those rows by `articles.search.rebuild_index` whenever content changes (the loader;
+    after the commit of any content write, admin saves included: articles.apps); never edited by hand.
     """
 
     class Kind(models.TextChoices):

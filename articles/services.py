@@ -1,10 +1,13 @@
 """Writes for articles: rendering a changed body, making image renditions.
 
 The admin and the content loader call these after a save; page views only read what they stored.
+They write with queryset updates, which send no signal, so each retires the cached pages itself.
 """
 
 from django.db import transaction
 from django.utils import timezone
+
+from clinic import pagecache
 
 from .images import make_renditions
 from .models import Article, Author, Treatment
@@ -32,6 +35,7 @@ def render_article(*, article: Article) -> bool:
         return False
     values["modified_at"] = timezone.now()
     Article.objects.filter(pk=article.pk).update(**values)
+    pagecache.content_changed()
     for name, value in values.items():
         setattr(article, name, value)
     return True
@@ -44,6 +48,7 @@ def render_treatment(*, treatment: Treatment) -> bool:
     if html == treatment.body_html:
         return False
     Treatment.objects.filter(pk=treatment.pk).update(body_html=html)
+    pagecache.content_changed()
     treatment.body_html = html
     return True
 
@@ -55,6 +60,7 @@ def refresh_article_hero(*, article: Article) -> None:
     renditions = make_renditions(article.hero_image) if article.hero_image else []
     if renditions != article.hero_renditions:
         Article.objects.filter(pk=article.pk).update(hero_renditions=renditions, modified_at=timezone.now())
+        pagecache.content_changed()
         article.hero_renditions = renditions
 
 
@@ -64,4 +70,5 @@ def refresh_author_photo(*, author: Author) -> None:
     renditions = make_renditions(author.photo) if author.photo else []
     if renditions != author.photo_renditions:
         Author.objects.filter(pk=author.pk).update(photo_renditions=renditions)
+        pagecache.content_changed()
         author.photo_renditions = renditions

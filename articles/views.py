@@ -8,13 +8,17 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.views.decorators.http import last_modified
 from django.views.generic import DetailView, ListView, TemplateView
 
+# The case histories app adds its cards to these pages (it builds on articles; its links are read-only).
+from casestudies import links as case_links
 from clinic import jsonld as clinic_jsonld
 from clinic import site
+from clinic.pagecache import cached_page
 
-from . import jsonld
+from . import jsonld, links
 from .models import Article, ArticleAuthor, Treatment
 from .rendering import citation_anchor
 from .search import search
@@ -37,16 +41,11 @@ def list_last_modified(request, *args, **kwargs):
     return _latest_change(Article.objects.published())
 
 
-def detail_last_modified(request, slug):
-    if request.user.is_authenticated:
-        return None  # staff may be previewing a draft: no shortcut, always the current page
-    return Article.objects.published().filter(slug=slug).values_list("modified_at", flat=True).first()
-
-
 def can_preview(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("articles.view_article")
 
 
+@cached_page("page", "treatment")
 @method_decorator(last_modified(list_last_modified), name="dispatch")
 class ArticleListView(ListView):
     template_name = "articles/article_list.html"
@@ -68,7 +67,7 @@ class ArticleListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["treatments"] = Treatment.objects.all()
+        context["treatments"] = links.treatments()
         context["current_treatment"] = self.treatment
         canonical = site.absolute_url(reverse("articles:list"))
         if self.treatment:
@@ -77,7 +76,7 @@ class ArticleListView(ListView):
         return context
 
 
-@method_decorator(last_modified(detail_last_modified), name="dispatch")
+@cached_page()
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -87,10 +86,15 @@ class ArticleDetailView(DetailView):
         articles = Article.objects.all() if can_preview(self.request.user) else Article.objects.published()
         return articles.select_related("reviewer__office").prefetch_related(
             Prefetch("articleauthor_set", queryset=authors, to_attr="author_links"),
-            "treatments",
             "references",
-            "case_studies__measurements",
         )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not context["is_preview"]:
+            # ConditionalGetMiddleware answers If-Modified-Since with it (staff previews: never).
+            response["Last-Modified"] = http_date(self.object.modified_at.timestamp())
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -99,6 +103,8 @@ class ArticleDetailView(DetailView):
         context["canonical_url"] = url
         context["authors"] = [link.author for link in article.author_links]
         context["is_preview"] = not article.is_public
+        context["treatments"] = links.treatments_of(article)
+        context["case_studies"] = case_links.about_article(article)
         hero = article.hero_picture
         context["og_image"] = site.absolute_url(hero["src"]) if hero else ""
         context["ask_article_url"] = f"{site.ASK_PATH}?article={quote(article.slug)}"
@@ -110,20 +116,24 @@ class ArticleDetailView(DetailView):
             for ref in article.references.all()
         ]
         context["jsonld"] = clinic_jsonld.dumps(
-            jsonld.medical_web_page(article, authors=context["authors"], site_url=settings.SITE_URL)
+            jsonld.medical_web_page(
+                article, authors=context["authors"], treatments=context["treatments"], site_url=settings.SITE_URL
+            )
         )
         return context
 
 
+@cached_page()
 class TreatmentListView(ListView):
     template_name = "articles/treatment_list.html"
     context_object_name = "treatments"
 
     def get_queryset(self):
-        return Treatment.objects.all()
+        return links.treatments()
 
 
 # No Last-Modified here: a treatment row keeps no change time, so only the ETag can tell.
+@cached_page()
 class TreatmentDetailView(DetailView):
     template_name = "articles/treatment_detail.html"
     context_object_name = "treatment"
@@ -132,16 +142,14 @@ class TreatmentDetailView(DetailView):
         return Treatment.objects.all()
 
     def get_context_data(self, **kwargs):
-        from casestudies.models import CaseStudy
-
         context = super().get_context_data(**kwargs)
-        context["case_studies"] = CaseStudy.objects.for_cards().filter(treatments=self.object)
         context["articles"] = (
             Article.objects.published()
             .filter(treatments=self.object)
             .defer("body", "body_html", "body_text")
             .order_by("-published_on", "title")
         )
+        context["case_studies"] = case_links.with_treatment(self.object.pk)
         context["canonical_url"] = site.absolute_url(self.object.get_absolute_url())
         return context
 

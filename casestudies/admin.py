@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from articles.admin import ReviewDueFilter
-from clinic.admin import PublicContentAdmin
 
 from .forms import PainMeasurementForm
 from .models import CaseStudy, PainMeasurement, TreatmentStep
@@ -20,7 +19,7 @@ class PainMeasurementInline(admin.TabularInline):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(PublicContentAdmin):
+class CaseStudyAdmin(admin.ModelAdmin):
     list_display = ["title", "number", "condition", "source", "last_reviewed_on", "next_review_due", "order"]
     list_editable = ["order"]
     list_filter = [ReviewDueFilter]
@@ -45,7 +44,7 @@ class CaseStudyAdmin(PublicContentAdmin):
 
 
 @admin.register(PainMeasurement)
-class PainMeasurementAdmin(PublicContentAdmin):
+class PainMeasurementAdmin(admin.ModelAdmin):
     """All figures across cases, to check them against the source at a glance."""
 
     form = PainMeasurementForm

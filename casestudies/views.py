@@ -1,43 +1,46 @@
 from django.conf import settings
-from django.db.models import Prefetch
-from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
 from articles.jsonld import person
-from articles.models import Article
 from clinic import jsonld, site
+from clinic.pagecache import cached_page
 
-from . import charts
+from . import links
 from .models import CaseStudy
 
 
+@cached_page("page")
 class CaseStudyListView(ListView):
-    queryset = CaseStudy.objects.for_cards()
+    template_name = "casestudies/casestudy_list.html"
     context_object_name = "case_studies"
 
+    def get_queryset(self):
+        return links.cards()
 
+
+@cached_page()
 class CaseStudyDetailView(DetailView):
     context_object_name = "case"
 
     def get_queryset(self):
+        # Treatments and related articles come from the case's card (casestudies.links).
         return CaseStudy.objects.select_related("source__article", "reviewer__office").prefetch_related(
-            "treatments",
-            "steps",
-            "measurements",
-            Prefetch("related_articles", queryset=Article.objects.published()),
+            "steps", "measurements"
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case = self.object
-        knee_charts = charts.knee_charts(case.measurements.all(), id_prefix=f"case-{case.pk}")
-        # The SVG is built with ElementTree, which escapes every text and attribute.
-        context["charts"] = [(chart, mark_safe(chart.svg)) for chart in knee_charts]
+        card = links.card(case.pk)
+        context["treatments"] = card.treatments.all() if card else ()
+        context["related_articles"] = [a for a in card.related_articles.all() if a.is_public] if card else []
+        drawn = links.charts_by_case().get(case.pk)  # drawn once per content version
+        context["charts"] = drawn if drawn is not None else links.draw_charts(case)
         context["canonical_url"] = site.absolute_url(case.get_absolute_url())
         context["jsonld"] = jsonld.dumps(medical_web_page(case, site_url=settings.SITE_URL))
         source = case.source
         # Link into the article's reference list only where a patient can open the article.
-        if source is not None and Article.objects.published().filter(pk=source.article_id).exists():
+        if source is not None and source.article.is_public:
             context["source_url"] = f"{source.article.get_absolute_url()}#ref-{source.number}"
         return context
 

@@ -6,6 +6,12 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from . import metrics
+        from django.db.models.signals import post_migrate
+
+        from . import metrics, pagecache
+        from .models import Office
 
         metrics.register()
+        pagecache.retire_on_writes(Office)
+        # Once per `migrate` (sent for each app; this app's is enough).
+        post_migrate.connect(pagecache.retire_after_migrate, sender=self, dispatch_uid="pagecache:migrate")

@@ -95,6 +95,12 @@ MIDDLEWARE = [
     # Cache-Control: no-store on the intake forms and admin. Above (outside) everything that could
     # cache or vary a response on the way out, so what it sets is what leaves the site.
     "clinic.middleware.NoStoreMiddleware",
+    # Compresses the pages built per request (the page cache answers with bodies compressed when
+    # stored, which it leaves alone). Outside ConditionalGetMiddleware, so the ETag is computed on the
+    # page as rendered (then made weak). Django's GZipMiddleware pads each response with random bytes
+    # against BREACH; the pages holding a secret, the forms, also rely on Django's CSRF token being
+    # masked afresh in every response.
+    "django.middleware.gzip.GZipMiddleware",
     # ETag on every page and 304 for a matching If-None-Match / If-Modified-Since (views that know
     # when their content last changed also send Last-Modified).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -511,6 +517,11 @@ PAGE_CACHE_ALIAS = "default"
 # Each web process also keeps its most recent pages in memory and rechecks the version this often.
 PAGE_CACHE_LOCAL_ENTRIES = env.int("PAGE_CACHE_LOCAL_ENTRIES", default=200)
 PAGE_CACHE_VERSION_CHECK = env.float("PAGE_CACHE_VERSION_CHECK", default=1.0)
+# What every page shows and only a content change alters (the offices in the footer, the treatments,
+# the case histories' headlines) kept in each process's memory for one content version
+# (clinic.pagecache.per_content_version), so a page rendered afresh costs few queries. Shared cache
+# only, like the page cache: without one, another process's change would not be seen.
+CHROME_CACHE_ENABLED = env.bool("CHROME_CACHE", default=bool(REDIS_URL))
 
 # The hand-off's retry backoff (seconds, doubling from the base up to the cap); the beat sweep's
 # period is INTAKE_HANDOFF_SWEEP_INTERVAL (intake block above). The production defaults suit a real

@@ -6,6 +6,7 @@ from articles.sitemaps import ArticleIndexSitemap, ArticleSitemap, TreatmentSite
 from casestudies.sitemaps import CaseStudySitemap
 
 from . import media, metrics, staff, views
+from .pagecache import cached_page
 from .sitemaps import StaticPageSitemap
 
 admin.site.site_header = "Caring Medical staff"
@@ -38,8 +39,9 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("captcha/", include("captcha.urls")),  # the intake forms' "Enter code" images
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Not page-cached: a static file, which browsers keep a day (its own Cache-Control).
     path("favicon.ico", views.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path("sitemap.xml", cached_page()(sitemap), {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     # Before admin's own URLs, which would otherwise answer for everything under admin/.
     path("admin/two-factor/", include((staff.urlpatterns, "staff"))),
     path("admin/", admin.site.urls),

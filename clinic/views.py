@@ -8,24 +8,28 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from articles.models import Article, Treatment
-from casestudies.models import CaseStudy
+from articles import links as article_links
+from articles.models import Article
+from casestudies import links as case_links
 
 from . import health, jsonld, privacy
 from .models import Office
+from .pagecache import cached_page
 
 
+@cached_page()
 class HomeView(TemplateView):
     template_name = "clinic/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["treatments"] = Treatment.objects.all()
-        context["latest_articles"] = Article.objects.published().prefetch_related("treatments")[:3]
-        context["case_studies"] = CaseStudy.objects.for_cards()[:3]
+        context["treatments"] = article_links.treatments()
+        context["latest_articles"] = Article.objects.published().defer("body", "body_html", "body_text")[:3]
+        context["case_studies"] = case_links.cards()[:3]
         return context
 
 
+@cached_page()
 class ContactView(TemplateView):
     template_name = "clinic/contact.html"
 
@@ -42,6 +46,7 @@ class ContactView(TemplateView):
         return context
 
 
+@cached_page()
 class PrivacyView(TemplateView):
     template_name = "clinic/privacy.html"
 
@@ -49,6 +54,7 @@ class PrivacyView(TemplateView):
         return {**super().get_context_data(**kwargs), "notice": privacy.current_notice()}
 
 
+@cached_page()
 class EditorialPolicyView(TemplateView):
     """Who writes, who reviews, how often, how corrections are made, and the conflict of interest."""
 

@@ -11,24 +11,33 @@ an SMTP sink in this process. Then, in one run:
 2. candidacy form POSTs (each with a fresh CSRF token, captcha answer and submission token; the
    hand-off is queued to the worker) against GETs of the form, from a small Python client;
 3. the admin inquiry changelist with 10,000 inquiries and 50 staff users: p99 through gunicorn with
-   a signed-in session cookie, and queries per request counted in this process.
+   a signed-in session cookie, and queries per request counted in this process;
+4. the reference targets, each under the same gunicorn settings (gunicorn.conf.py): L, the limit, a
+   ten-line WSGI app returning the article page's bytes from memory (scripts/bench_limit.py), with and
+   without the access log; M, a minimal Django view rendering a template of the article page's size
+   (scripts/bench_minimal.py); and the site again with the page cache off (every request a miss).
+   Printed as ratios: article from the page cache / L, L with the access log / L without, article,
+   home and case history with the page cache off / M; and the pages' bytes on the wire.
+
+BENCH_PARTS (default "pages,form,admin,limits") picks what runs.
 
 Bounded: every wrk run lasts BENCH_SECONDS (default 5; 3 alternating rounds per page), the form
 client at most BENCH_POSTS (default 200) submissions or 120 s. Everything started is stopped on exit, Ctrl-C or failure.
 """
 
 import os
+import re
 import statistics
 import sys
 import time
 import uuid
-from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.loadgen import UNTHROTTLED, ensure_wrk, median_run, paced_submissions, wrk  # noqa: E402
-from scripts.support.processes import fetch  # noqa: E402
+from scripts import loadgen  # noqa: E402
+from scripts.loadgen import UNTHROTTLED, ensure_wrk, median_run, paced_submissions  # noqa: E402
+from scripts.support.processes import BIN, fetch, free_port, wait_until  # noqa: E402
 from scripts.support.smtp import SmtpSink  # noqa: E402
 from scripts.support.stack import Stack  # noqa: E402
 
@@ -41,6 +50,14 @@ POST_TIME_LIMIT = 120
 INQUIRIES = 10_000
 STAFF = 50
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench")
+PARTS = set(os.environ.get("BENCH_PARTS", "pages,form,admin,limits").split(","))
+# What a browser sends; the page cache answers brotli, GZipMiddleware (and M's) gzip.
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def wrk(wrk_path: str, url: str, **options) -> dict:
+    """One wrk run (scripts.loadgen.wrk) lasting BENCH_SECONDS with BENCH_CONNECTIONS unless told."""
+    return loadgen.wrk(wrk_path, url, **{"seconds": SECONDS, "connections": CONNECTIONS, **options})
 
 
 # --- seeding (in this process, through Django) -----------------------------------------------------
@@ -168,18 +185,125 @@ def p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+# --- the reference targets (L, M) and the ratios against them ---------------------------------------
+
+
+def start_target(stack: Stack, name: str, app: str, **env) -> str:
+    """Another gunicorn with gunicorn.conf.py, serving `app` on its own port; returns its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    argv = [str(BIN / "gunicorn"), app, "--config", "gunicorn.conf.py"]
+    proc = stack._start(name, argv, GUNICORN_BIND=f"127.0.0.1:{port}", PORT=str(port), **env)
+    wait_until(
+        lambda: proc.poll() is not None or fetch(base + "/", timeout=2)[0] is not None,
+        timeout=60,
+        interval=0.5,
+        what=f"{name} to answer",
+    )
+    if proc.poll() is not None:
+        raise SystemExit(f"{name} exited:\n{(stack.dir / f'{name}.log').read_text()[-3000:]}")
+    return base
+
+
+def alternate(wrk_path: str, a_url: str, b_url: str, headers: dict) -> tuple[dict, dict]:
+    """Median of ROUNDS alternating wrk runs of A and B: other load on the machine weighs on both alike."""
+    runs = [(wrk(wrk_path, a_url, headers=headers), wrk(wrk_path, b_url, headers=headers)) for _ in range(ROUNDS)]
+    return median_run([a for a, _ in runs]), median_run([b for _, b in runs])
+
+
+def reference_targets(stack: Stack, paths: dict[str, str]) -> dict[str, str]:
+    """Start L (with and without the access log), M and the site with the page cache off."""
+    work = stack.dir / "reference"
+    work.mkdir(exist_ok=True)
+    article = paths["article page"]
+    # L sends the article page exactly as the page cache sends it to a browser (brotli).
+    status, headers, body = fetch(stack.base_url + article, headers=BROWSER)
+    assert status == 200 and headers.get("Content-Encoding") == "br", (status, headers)
+    (work / "article.br").write_bytes(body)
+    # M renders a template the size of the article page (its HTML, plus two variables).
+    html = fetch(stack.base_url + article)[2].decode()
+    for tag in ("{{", "{%", "{#"):
+        html = html.replace(tag, tag[0] + " " + tag[1])
+    html = re.sub(r"<title>.*?</title>", "<title>{{ title }}</title>", html, count=1, flags=re.S)
+    (work / "page.html").write_text(html.replace("</main>", "<p>{{ path }}</p></main>", 1))
+    limit = {"BENCH_BODY": str(work / "article.br"), "BENCH_ENCODING": "br"}
+    return {
+        "L": start_target(stack, "limit", "scripts.bench_limit:application", **limit),
+        "L without access log": start_target(
+            stack, "limit-nolog", "scripts.bench_limit:application", GUNICORN_ACCESS_LOG="", **limit
+        ),
+        "M": start_target(stack, "minimal", "scripts.bench_minimal:application", BENCH_TEMPLATE_DIR=str(work)),
+        "cache off": start_target(stack, "web-nocache", "clinic.wsgi:application", PAGE_CACHE="0"),
+    }
+
+
+def ratio_rows(wrk_path: str, stack: Stack, paths: dict[str, str], targets: dict[str, str]) -> list[tuple]:
+    """(what, A, B, target) for each ratio issue 18 asks for."""
+    base, off = stack.base_url, targets["cache off"]
+    plan = [
+        ("article from the page cache / L", base + paths["article page"], targets["L"], ">= 0.8, p99 <= 1.5x"),
+        ("L with the access log / L without", targets["L"], targets["L without access log"], "costs little"),
+        ("article, page cache off / M", off + paths["article page"], targets["M"], ">= 0.5"),
+        ("home page, page cache off / M", off + paths["home page"], targets["M"], ">= 0.5"),
+        ("case history, page cache off / M", off + paths["case-study page"], targets["M"], ">= 0.5"),
+    ]
+    rows = []
+    for what, a_url, b_url, target in plan:
+        for url in (a_url, b_url):  # warm every worker: imports, templates, the chrome, the page cache
+            wrk(wrk_path, url, headers=BROWSER, seconds=1)
+        a, b = alternate(wrk_path, a_url, b_url, BROWSER)
+        rows.append((what, a, b, target))
+        print(f"  {what}: {a['rps']:.0f} / {b['rps']:.0f} req/s = {a['rps'] / b['rps']:.2f}", flush=True)
+    return rows
+
+
+def wire_bytes(base: str, paths: dict[str, str]) -> list[tuple[str, int, int, int, int]]:
+    """(page, HTML bytes as they are, gzip, brotli, brotli HTML + its CSS and JS) from the cached site."""
+    rows = []
+    for name, path in paths.items():
+        sizes = {}
+        for coding in ("identity", "gzip", "br"):
+            _, _, body = fetch(base + path, headers={"Accept-Encoding": coding})
+            sizes[coding] = len(body)
+        _, _, html = fetch(base + path)
+        assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+        total = sizes["br"] + sum(len(fetch(base + a.decode(), headers={"Accept-Encoding": "br"})[2]) for a in assets)
+        rows.append((name, sizes["identity"], sizes["gzip"], sizes["br"], total))
+    return rows
+
+
+def print_ratios(rows: list[tuple], wire: list[tuple]) -> None:
+    print()
+    print(f"Ratios (median of {ROUNDS} alternating runs each, wrk -t2 -c{CONNECTIONS}, Accept-Encoding: gzip, br)")
+    print(f"| {'what':<36} | {'A req/s':>8} | {'B req/s':>8} | {'ratio':>5} | {'p99 A':>8} | {'p99 B':>8} | target |")
+    print(f"|{'-' * 38}|{'-' * 10}|{'-' * 10}|{'-' * 7}|{'-' * 10}|{'-' * 10}|--------|")
+    for what, a, b, target in rows:
+        print(
+            f"| {what:<36} | {a['rps']:>8.0f} | {b['rps']:>8.0f} | {a['rps'] / b['rps']:>5.2f} | {a['p99']:>8.1f} | "
+            f"{b['p99']:>8.1f} | {target} |"
+        )
+    print()
+    print("HTML on the wire (bytes; the last column adds the page's CSS and JS, brotli)")
+    print(f"| {'page':<16} | {'as is':>7} | {'gzip':>7} | {'brotli':>7} | {'with CSS/JS':>11} |")
+    print(f"|{'-' * 18}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 13}|")
+    for name, plain, gz, br, total in wire:
+        print(f"| {name:<16} | {plain:>7} | {gz:>7} | {br:>7} | {total:>11} |")
+
+
 # --- the run ---------------------------------------------------------------------------------------
 
 
 def main() -> int:
-    run_wrk = partial(wrk, ensure_wrk(), seconds=SECONDS, connections=CONNECTIONS)
+    wrk_path = ensure_wrk()
     sink = SmtpSink().start()
     extra = {**sink.email_env(), **UNTHROTTLED}
     rows: list[tuple] = []
+    ratios: list[tuple] = []
+    wire: list[tuple] = []
     try:
         with Stack("bench", database_url=DATABASE_URL, env=extra) as stack:
             stack.prepare()
-            session_key = seed()
+            session_key = seed() if "admin" in PARTS else None
             paths = page_paths()
             statics = same_size_static_files(paths, Path(stack.env()["STATIC_ROOT"]))
             stack.start_web()
@@ -188,63 +312,81 @@ def main() -> int:
             workers = os.environ.get("WEB_CONCURRENCY") or "gunicorn.conf.py default"
             print(f"bench: gunicorn on {base} (workers: {workers}); {SECONDS}s per wrk run", flush=True)
 
-            for name, path in paths.items():
-                for _ in range(3):
-                    status, headers, body = fetch(base + path)
-                cache = headers.get("X-Page-Cache", "none")
-                # Alternate static and page runs and take the median of each: other load on the
-                # machine then weighs on both alike.
-                runs = [(run_wrk(base + statics[name]), run_wrk(base + path)) for _ in range(ROUNDS)]
-                static = median_run([s for s, _ in runs])
-                page = median_run([p for _, p in runs])
+            if "pages" in PARTS:
+                for name, path in paths.items():
+                    for _ in range(3):
+                        status, headers, body = fetch(base + path)
+                    cache = headers.get("X-Page-Cache", "none")
+                    # Alternate static and page runs and take the median of each: other load on the
+                    # machine then weighs on both alike.
+                    runs = [(wrk(wrk_path, base + statics[name]), wrk(wrk_path, base + path)) for _ in range(ROUNDS)]
+                    static = median_run([s for s, _ in runs])
+                    page = median_run([p for _, p in runs])
+                    rows.append(
+                        (
+                            f"{name} ({len(body) // 1024} KB, cache {cache})",
+                            page,
+                            f"{page['rps'] / static['rps']:.2f} of static ({static['rps']:.0f} req/s, "
+                            f"p99 {static['p99']:.1f} ms)",
+                        )
+                    )
+                    print(
+                        f"  {rows[-1][0]}: {page['rps']:.0f} req/s, p99 {page['p99']:.1f} ms; {rows[-1][2]}", flush=True
+                    )
+
+            if "form" in PARTS:
+                load = form_load(stack.web_port)
+                get_p99, post_p99 = p(load["gets"], 99), p(load["posts"], 99)
                 rows.append(
                     (
-                        f"{name} ({len(body) // 1024} KB, cache {cache})",
-                        page,
-                        f"{page['rps'] / static['rps']:.2f} of static ({static['rps']:.0f} req/s, "
-                        f"p99 {static['p99']:.1f} ms)",
+                        f"candidacy form GET ({len(load['gets'])})",
+                        {"rps": None, "p50": p(load["gets"], 50), "p99": get_p99, "errors": 0},
+                        "",
                     )
                 )
-                print(f"  {rows[-1][0]}: {page['rps']:.0f} req/s, p99 {page['p99']:.1f} ms; {rows[-1][2]}", flush=True)
-
-            load = form_load(stack.web_port)
-            get_p99, post_p99 = p(load["gets"], 99), p(load["posts"], 99)
-            rows.append(
-                (
-                    f"candidacy form GET ({len(load['gets'])})",
-                    {"rps": None, "p50": p(load["gets"], 50), "p99": get_p99, "errors": 0},
-                    "",
+                rows.append(
+                    (
+                        f"candidacy form POST ({len(load['posts'])}, hand-off queued)",
+                        {"rps": None, "p50": p(load["posts"], 50), "p99": post_p99, "errors": len(load["errors"])},
+                        f"p99 {post_p99 / get_p99:.2f}x the GET's (target <= 3x)",
+                    )
                 )
-            )
-            rows.append(
-                (
-                    f"candidacy form POST ({len(load['posts'])}, hand-off queued)",
-                    {"rps": None, "p50": p(load["posts"], 50), "p99": post_p99, "errors": len(load["errors"])},
-                    f"p99 {post_p99 / get_p99:.2f}x the GET's (target <= 3x)",
-                )
-            )
-            if load["errors"]:
-                print(f"  form errors (first 3): {load['errors'][:3]}", flush=True)
+                if load["errors"]:
+                    print(f"  form errors (first 3): {load['errors'][:3]}", flush=True)
 
-            status, queries, render_ms = admin_queries(session_key)
-            from django.conf import settings
+            if "admin" in PARTS:
+                status, queries, render_ms = admin_queries(session_key)
+                from django.conf import settings
 
-            cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
-            code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
-            changelist = run_wrk(base + "/admin/intake/inquiry/", headers=cookie, connections=4)
-            rows.append(
-                (
-                    f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)",
-                    changelist,
-                    f"{queries} queries/request, {render_ms:.0f} ms alone in process (HTTP {code}/{status})",
+                cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
+                code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
+                changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie, connections=4)
+                rows.append(
+                    (
+                        f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)",
+                        changelist,
+                        f"{queries} queries/request, {render_ms:.0f} ms alone in process (HTTP {code}/{status})",
+                    )
                 )
-            )
+
+            if "limits" in PARTS:
+                targets = reference_targets(stack, paths)
+                ratios = ratio_rows(wrk_path, stack, paths, targets)
+                wire = wire_bytes(base, paths)
     except KeyboardInterrupt:
         print("bench: interrupted; everything it started is stopped", file=sys.stderr)
         return 130
     finally:
         sink.stop()
 
+    if rows:
+        print_rows(rows)
+    if ratios:
+        print_ratios(ratios, wire)
+    return 0
+
+
+def print_rows(rows: list[tuple]) -> None:
     print()
     print(
         f"make bench: {os.cpu_count()} cores, wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, pages: median of {ROUNDS} "
@@ -255,7 +397,6 @@ def main() -> int:
     for name, m, note in rows:
         rps = f"{m['rps']:.0f}" if m["rps"] is not None else "-"
         print(f"| {name:<58} | {rps:>7} | {m['p50']:>7.1f} | {m['p99']:>7.1f} | {m['errors']:>6} | {note} |")
-    return 0
 
 
 if __name__ == "__main__":

@@ -24,6 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
+@pytest.fixture(autouse=True)
+def _fresh_chrome():
+    """No test sees the site chrome another test's (rolled back) rows made (clinic.pagecache)."""
+    from clinic import pagecache
+
+    pagecache.clear_local()
+
+
 def services_available() -> bool:
     """PostgreSQL and Redis are configured (as .ci/run does): the integration tests can run."""
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and bool(settings.REDIS_URL)

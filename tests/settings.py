@@ -57,5 +57,7 @@ SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "intake.E001"]  # noqa: F405
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 SECURE_SSL_REDIRECT = False
 # The page cache stays off so tests see their own writes at once; tests/clinic/test_pagecache.py
-# turns it on.
+# turns it on. The chrome cache stays on, as in production: a test's writes clear this process's
+# copies at once, and tests/conftest.py clears them before each test (rolled back rows send no signal).
 PAGE_CACHE_ENABLED = False
+CHROME_CACHE_ENABLED = True

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from articles.models import Article
+from articles.search import search
 
 from .factories import make_article, make_author, make_treatment
 
@@ -97,3 +98,24 @@ def test_article_change_page_has_a_preview_link_and_prepopulated_slug(client, ed
     html = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
     assert 'href="/articles/draft-x/"' in html and "Preview (visible to staff only)" in html
     assert "prepopulated" in client.get("/admin/articles/article/add/").content.decode()
+
+
+def test_saving_or_deleting_in_admin_rebuilds_the_site_search_after_commit(
+    client, editor, django_capture_on_commit_callbacks
+):
+    """The search index follows admin saves and deletes once they commit (articles.apps hooks the
+    rebuild onto clinic.pagecache's write path, so any ORM write does the same)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        treatment = make_treatment(slug="prp", name="PRP")
+    assert search("zygomorphic").hits == []
+    data = {"name": "Zygomorphic therapy", "slug": "prp", "description": "Sunflowers.", "editor_note": ""}
+    data |= {"body": "", "order": "0"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/articles/treatment/{treatment.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [hit.title for hit in search("zygomorphic").hits] == ["Zygomorphic therapy for knee pain"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/articles/treatment/{treatment.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert search("zygomorphic").hits == []

@@ -139,3 +139,40 @@ def test_a_real_worker_logs_json_lines_with_the_reference_and_nothing_personal(c
     logged = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert any("deliver_inquiry" in r["message"] and "succeeded" in r["message"] for r in logged)
     assert leaks(text) == []
+
+
+def test_gunicorn_access_lines_are_json_written_in_batches_and_cache_hits_sampled(capfd, monkeypatch):
+    import datetime
+    import json
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from clinic.accesslog import AccessLogger
+
+    monkeypatch.setenv("ACCESS_LOG_HIT_SAMPLE", "5")
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    log = AccessLogger(cfg)
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/search/",
+        "QUERY_STRING": "q=secret",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    took = datetime.timedelta(microseconds=1500)
+    page = SimpleNamespace(status="200 OK", sent=1234, headers=[("Content-Type", "text/html")])
+    hit = SimpleNamespace(status="200 OK", sent=99, headers=[("X-Page-Cache", "hit")])
+
+    log.access(page, None, environ, took)
+    for _ in range(10):
+        log.access(hit, None, {**environ, "PATH_INFO": "/mail/someone@example.com/"}, took)
+    assert capfd.readouterr().out == ""  # waiting in the batch
+    log.flush_access()
+
+    lines = [json.loads(line) for line in capfd.readouterr().out.splitlines()]
+    assert lines[0]["logger"] == "gunicorn.access" and lines[0]["level"] == "INFO"
+    assert lines[0]["message"] == '127.0.0.1 "GET /search/ HTTP/1.1" 200 1234 0.001500s'  # no query string
+    assert len(lines) == 3  # the page, and 2 of the 10 hits
+    assert lines[1]["sample"] == 5 and "[email]" in lines[1]["message"] and "example.com" not in lines[1]["message"]

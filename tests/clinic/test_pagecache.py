@@ -21,6 +21,7 @@ PAGES = [
     "/case-studies/case-history-1-69-year-old-man-both-knees/",
     "/articles/feed/",
     "/sitemap.xml",
+    "/editorial-policy/",
 ]
 
 
@@ -206,3 +207,127 @@ def test_the_pages_render_when_the_cache_is_down(client, loaded, redis_server, s
         pagecache._bump_version()  # a content save while Redis is down does not fail either
     finally:
         caches["default"].close()
+
+
+def test_an_article_saved_outside_admin_shows_at_once_on_cached_pages(
+    client, loaded, django_capture_on_commit_callbacks
+):
+    """A shell, a command or a data migration saves through the ORM: the cached pages retire too."""
+    path = f"/articles/{A000}/"
+    assert client.get(path)["X-Page-Cache"] == "miss"
+    assert client.get(path)["X-Page-Cache"] == "hit"
+    article = Article.objects.get(slug=A000)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        article.title = "A title changed in a shell"
+        article.save()
+        article.treatments.clear()  # a second write in the same transaction: still one retirement
+    assert len(callbacks) == 1
+
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"
+    assert b"A title changed in a shell" in page.content
+    assert b"A title changed in a shell" in client.get("/articles/").content
+
+
+def test_deleting_a_case_history_outside_admin_retires_cached_pages(client, loaded, django_capture_on_commit_callbacks):
+    from casestudies.models import CaseStudy
+
+    path = "/case-studies/case-history-1-69-year-old-man-both-knees/"
+    assert client.get(path).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        CaseStudy.objects.filter(slug=path.split("/")[2]).delete()
+
+    assert client.get(path).status_code == 404
+
+
+def test_pages_are_cached_where_their_views_say_so():
+    from articles.views import ArticleListView
+
+    assert ArticleListView.page_cache_query == {"page", "treatment"}
+    assert pagecache._allowed_query("/articles/") == {"page", "treatment"}
+    assert pagecache._allowed_query("/sitemap.xml") == frozenset()
+    assert pagecache._allowed_query("/candidate/") is None
+    assert pagecache._allowed_query("/no-such-page/") is None
+
+
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"), ("", None), ("identity", None)],
+)
+def test_a_cached_page_is_sent_compressed_as_the_client_accepts(client, loaded, accept, coding):
+    import gzip
+
+    import brotli
+
+    path = f"/articles/{A000}/"
+    plain = client.get(path, HTTP_ACCEPT_ENCODING="")
+    first = client.get(path, HTTP_ACCEPT_ENCODING=accept)  # stored with every coding at the first miss
+    assert first["X-Page-Cache"] == "hit"
+
+    assert "Accept-Encoding" in first["Vary"]
+    assert first.get("Content-Encoding") == coding
+    assert int(first["Content-Length"]) == len(first.content)
+    body = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[coding](first.content)
+    assert body == plain.content
+    if coding:
+        assert len(first.content) < len(plain.content) / 3
+        assert first["ETag"] != plain["ETag"]
+        # A conditional request in the same coding gets 304.
+        again = client.get(path, HTTP_ACCEPT_ENCODING=accept, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+
+
+def test_the_first_request_gets_the_page_compressed_too(client, loaded):
+    response = client.get(f"/articles/{A000}/", HTTP_ACCEPT_ENCODING="gzip, br")
+
+    assert response["X-Page-Cache"] == "miss"
+    assert response["Content-Encoding"] == "br"
+
+
+def test_pages_built_per_request_are_compressed(client, loaded):
+    """Forms are never cached; GZipMiddleware compresses them, with its BREACH padding and Django's
+    masked CSRF token (a different token body on every response)."""
+    import gzip
+    import re
+
+    first = client.get("/candidate/", HTTP_ACCEPT_ENCODING="gzip")
+    second = client.get("/candidate/", HTTP_ACCEPT_ENCODING="gzip")
+
+    assert "X-Page-Cache" not in first
+    assert first["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in first["Vary"]
+    html = gzip.decompress(first.content).decode()
+    assert "csrfmiddlewaretoken" in html
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.search(html).group(1) != token.search(gzip.decompress(second.content).decode()).group(1)
+    assert "Content-Encoding" not in client.get("/candidate/")  # a client that asks for none
+
+
+def test_migrate_retires_cached_pages(client, loaded, django_capture_on_commit_callbacks):
+    """A data migration writes through historical models, whose signals no receiver hears."""
+    path = f"/articles/{A000}/"
+    client.get(path)
+    Article.objects.filter(slug=A000).update(title="Changed by a data migration")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("migrate", verbosity=0)
+
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"
+    assert b"Changed by a data migration" in page.content
+
+
+def test_rendering_a_treatments_body_retires_cached_pages(client, loaded, django_capture_on_commit_callbacks):
+    """articles.services.render_treatment writes with .update(), which sends no signal."""
+    from articles import services
+
+    path = "/treatments/platelet-rich-plasma/"
+    client.get(path)
+    assert client.get(path)["X-Page-Cache"] == "hit"
+    treatment = Treatment.objects.get(slug="platelet-rich-plasma")
+    treatment.body = "Words written for this test only."
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.render_treatment(treatment=treatment)
+    page = client.get(path)
+    assert page["X-Page-Cache"] == "miss"

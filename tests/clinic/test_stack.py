@@ -1,5 +1,6 @@
 """`make serve`'s stack (scripts/serve.sh: gunicorn, Celery worker, Celery beat) answers on 127.0.0.1."""
 
+import gzip
 import json
 import os
 import re
@@ -21,7 +22,11 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def fetch(url):
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "gzip"}), timeout=5) as r:
-            return r.status, dict(r.headers), r.read()
+            body = r.read()
+            # Pages come gzipped now (the page cache, GZipMiddleware): read them as a browser does.
+            if r.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            return r.status, dict(r.headers), body
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers), err.read()
     except OSError:
