@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
-    "captcha",
     "csp",
     "axes",
     "django_otp",
@@ -169,16 +168,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default
 
 # --- Intake: spam protection and the no-loss hand-off to staff ---------------------------------
 
-# The "Enter code" challenge (django-simple-captcha). Test mode accepts the answer "PASSED" so that
-# automated tests can submit; system check intake.E001 refuses it while DEBUG is off.
+# The forms' ALTCHA proof of work (intake.proof_of_work). Test mode passes it without solving, so
+# that automated tests can submit the forms; intake.E001 refuses it with DEBUG off.
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
-CAPTCHA_LENGTH = 4
-CAPTCHA_TIMEOUT = 60  # minutes: the candidacy form takes a while, and an expired code costs a retry
-CAPTCHA_LETTER_ROTATION = (-15, 15)  # legible for patients, still not plain text
-CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
-CAPTCHA_FONT_SIZE = 28
+# Inquiries held as suspected spam (a soft check failed) that nobody released are deleted after
+# this many days by purge_inquiries.
+INTAKE_SUSPECTED_SPAM_DAYS = env.int("INTAKE_SUSPECTED_SPAM_DAYS", default=30)
 # Per-IP limit on form submissions, counted in the cache (Redis in production). If the cache is
-# down the limit fails open: the other layers (captcha, honeypot, fill time) still apply, and a
+# down the limit fails open: the other layers (proof of work, honeypot, fill time) still apply, and a
 # patient's inquiry matters more than a few minutes without a rate limit.
 INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
 # The request header holding the client's address, e.g. HTTP_X_REAL_IP behind a proxy that sets it.
@@ -251,6 +248,9 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages come from npm at build time and are served by the site itself.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # The forms' proof-of-work widget: its CSP-friendly build (styles and workers as files).
+    ("vendor/altcha", BASE_DIR / "node_modules" / "altcha" / "dist" / "external"),
+    ("vendor/altcha/workers", BASE_DIR / "node_modules" / "altcha" / "dist" / "workers"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))

@@ -25,6 +25,7 @@ site_patterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("contact/", views.ContactView.as_view(), name="contact"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
 ]
 
@@ -33,7 +34,6 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("casestudies.urls")),
     path("", include("intake.urls")),
-    path("captcha/", include("captcha.urls")),  # the intake forms' "Enter code" images
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     # Before admin's own URLs, which would otherwise answer for everything under admin/.

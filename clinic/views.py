@@ -43,6 +43,10 @@ class PrivacyView(TemplateView):
     template_name = "clinic/privacy.html"
 
 
+class AccessibilityView(TemplateView):
+    template_name = "clinic/accessibility.html"
+
+
 @never_cache
 @require_GET
 def healthz(request):

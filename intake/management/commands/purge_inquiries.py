@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from intake import services
 from intake.models import Inquiry
+from intake.services.suspected_spam import purge_suspected_spam
 
 
 class Command(BaseCommand):
@@ -41,3 +42,8 @@ class Command(BaseCommand):
         if not dry_run:
             summary += f", and {report.orphan_files} image file(s) no inquiry referred to"
         self.stdout.write(self.style.SUCCESS(summary + "."))
+        held = purge_suspected_spam(dry_run=dry_run)
+        self.stdout.write(
+            f"{verb} {len(held)} suspected-spam inquiry(ies) nobody released within "
+            f"{settings.INTAKE_SUSPECTED_SPAM_DAYS} day(s)."
+        )
