@@ -9,14 +9,16 @@ recorded too; the change page shows the latest audit entries.
 - filters, inlines, forms: its list filters, inlines and forms;
 - actions: the bulk actions and the CSV export;
 - views: the image, thumbnail, triage-button and audit-trail pages;
-- audit, display: how audit entries, people and ages read.
+- audit, display: how audit entries, people and ages read;
+- spam: the inquiries held as suspected spam, to release or delete.
 """
 
 from django.contrib import admin
 
-from intake.models import Inquiry, Subscriber
+from intake.models import Inquiry, Subscriber, SuspectedSpam
 
 from .inquiry import InquiryAdmin
+from .spam import SuspectedSpamAdmin
 
 
 class SubscriberAdmin(admin.ModelAdmin):
@@ -31,5 +33,6 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 admin.site.register(Inquiry, InquiryAdmin)
 admin.site.register(Subscriber, SubscriberAdmin)
+admin.site.register(SuspectedSpam, SuspectedSpamAdmin)
 
-__all__ = ["InquiryAdmin", "SubscriberAdmin"]
+__all__ = ["InquiryAdmin", "SubscriberAdmin", "SuspectedSpamAdmin"]

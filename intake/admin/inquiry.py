@@ -111,6 +111,7 @@ class InquiryAdmin(InquiryViews, InquiryActions, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .filter(held_as_spam=False)  # listed apart: intake.admin.spam
             .prefetch_related("outbox")
             .annotate(note_count=Coalesce(Subquery(notes, output_field=IntegerField()), 0))
         )
