@@ -7,7 +7,7 @@ class StaticPageSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return ["clinic:home", "clinic:contact", "clinic:privacy"]
+        return ["clinic:home", "clinic:contact", "clinic:privacy", "clinic:accessibility"]
 
     def location(self, item):
         return reverse(item)

@@ -254,8 +254,15 @@ class Inquiry(models.Model):
         return ("pending" if "pending" in states else "sent"), ""
 
 
+class HeldManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(held_as_spam=True)
+
+
 class SuspectedSpam(Inquiry):
     """The inquiries held back as suspected spam, listed apart in admin to release or delete."""
+
+    objects = HeldManager()
 
     class Meta:
         proxy = True

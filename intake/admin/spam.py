@@ -18,7 +18,7 @@ class SuspectedSpamAdmin(admin.ModelAdmin):
     actions = ["release", "delete_as_spam"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(held_as_spam=True)
+        return super().get_queryset(request)  # SuspectedSpam.objects: the held ones only
 
     # Triage staff work here with their rights on inquiries.
     def has_view_permission(self, request, obj=None):

@@ -54,3 +54,10 @@ def test_held_inquiries_nobody_released_are_purged_after_their_own_period(settin
     assert purge_suspected_spam(dry_run=True) == [old.reference]
     call_command("purge_inquiries", verbosity=0)
     assert set(Inquiry.objects.values_list("pk", flat=True)) == {recent.pk, kept.pk}
+
+
+def test_a_held_inquiry_opens_in_admin_with_its_reasons(nurse_client):
+    spam = held()
+    response = nurse_client.get(f"/admin/intake/suspectedspam/{spam.pk}/change/")
+    assert response.status_code == 200 and "The hidden field bots fill in was filled in" in response.content.decode()
+    assert nurse_client.get(f"/admin/intake/inquiry/{spam.pk}/change/").status_code == 302  # not in the triage list
