@@ -21,9 +21,9 @@ FREQUENCY_CHOICES = [
 NOT_TRIED = "not_tried"
 OUTCOME_CHOICES = [
     (NOT_TRIED, "Not tried"),
-    (Inquiry.Helped.YES, "Tried: it helped"),
-    (Inquiry.Helped.FOR_A_WHILE, "Tried: it helped for a while"),
-    (Inquiry.Helped.NO, "Tried: it did not help"),
+    (Inquiry.Helped.YES, "Helped"),
+    (Inquiry.Helped.FOR_A_WHILE, "Helped for a while"),
+    (Inquiry.Helped.NO, "Did not help"),
 ]
 KNEE_SIDES = {"left": ["left"], "right": ["right"], "both": ["left", "right"]}
 EMERGENCY = HTML(

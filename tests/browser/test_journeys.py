@@ -230,7 +230,7 @@ def test_keyboard_only_completes_and_sends_the_candidacy_form_with_focus_always_
     keys.space("id_onset_0")  # A recent injury
     keys.tab_to("id_tried_nsaids_0")  # "Not tried" is chosen at first
     page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")  # "Tried: it helped for a while"
+    page.keyboard.press("ArrowRight")  # "Helped for a while"
     keys.tab_to("id_replacement_recommended_0")
     page.keyboard.press("ArrowDown")  # arrows move the choice within a group: "No"
     keys.space("id_sleep_interrupted")
