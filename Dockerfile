@@ -20,6 +20,7 @@ RUN useradd --create-home --uid 10001 clinic && mkdir -p /data/media /data/priva
 WORKDIR /app
 COPY --from=python-deps /venv /venv
 COPY --from=frontend /build/node_modules/bootstrap/dist /app/node_modules/bootstrap/dist
+COPY --from=frontend /build/node_modules/altcha/dist /app/node_modules/altcha/dist
 COPY . /app
 # Hashed, compressed static files are built into the image; the throwaway key only lets settings load.
 RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-0000 ALLOWED_HOSTS=build \
