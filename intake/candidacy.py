@@ -31,26 +31,21 @@ EMERGENCY = HTML(
 )
 
 
-def pain_field(side):
+def _number_choice(choices, label):
+    """A choice of numbers as radio buttons, stored as an int (None when not answered)."""
     return forms.TypedChoiceField(
-        choices=PAIN_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        label=f"{side.capitalize()} knee: how much does it hurt, from 0 (no pain) to 10 (the worst pain)?",
+        choices=choices, coerce=int, empty_value=None, required=False, widget=forms.RadioSelect, label=label
+    )
+
+
+def pain_field(side):
+    return _number_choice(
+        PAIN_CHOICES, f"{side.capitalize()} knee: how much does it hurt, from 0 (no pain) to 10 (the worst pain)?"
     )
 
 
 def time_field(side):
-    return forms.TypedChoiceField(
-        choices=FREQUENCY_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        label=f"{side.capitalize()} knee: how often does it hurt?",
-    )
+    return _number_choice(FREQUENCY_CHOICES, f"{side.capitalize()} knee: how often does it hurt?")
 
 
 def outcome_field(label):

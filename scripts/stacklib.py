@@ -414,9 +414,8 @@ class FormVisitor:
 
     def submit(self, email_address: str, *, open_thanks: bool = False) -> dict:
         """One submission: {'get', 'post', 'thanks' (seconds), 'status', 'ok', 'error', 'done_at'}."""
-        from urllib.parse import urlencode
-
         import json
+        from urllib.parse import urlencode
 
         import altcha
 
