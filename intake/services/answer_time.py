@@ -26,10 +26,22 @@ class AnswerBy:
     @property
     def text(self) -> str:
         """ "Thursday, 4 pm Eastern time" (or "4:30 pm" when the office closes on the half hour)."""
-        hour = self.when.strftime("%I").lstrip("0")
-        minutes = f":{self.when.minute:02d}" if self.when.minute else ""
-        zone = ZONE_NAMES.get(self.office.time_zone, self.office.time_zone)
-        return f"{self.when:%A}, {hour}{minutes} {self.when:%p}".replace("AM", "am").replace("PM", "pm") + f" {zone}"
+        return f"{self.when:%A}, {_clock(self.when)} {self._zone}"
+
+    @property
+    def hours(self) -> str:
+        """The office's hours: "Monday to Friday, 8:30 am to 5 pm Eastern time"."""
+        opens, closes = self.office.weekday_opens, self.office.weekday_closes
+        return f"Monday to Friday, {_clock(opens)} to {_clock(closes)} {self._zone}"
+
+    @property
+    def _zone(self) -> str:
+        return ZONE_NAMES.get(self.office.time_zone, self.office.time_zone)
+
+
+def _clock(moment) -> str:
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{moment.strftime('%I').lstrip('0')}{minutes} {moment.strftime('%p').lower()}"
 
 
 def answer_by(*, sent_at: datetime, office: Office | None = None) -> AnswerBy | None:

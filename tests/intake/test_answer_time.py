@@ -51,5 +51,6 @@ def test_the_thank_you_page_and_the_email_say_when_we_aim_to_call(
         client.post("/candidate/", candidate_data(preferred_contact="phone"))
     page = client.get("/thanks/").content.decode()
     assert "We aim to call you by " in page and "(708) 393-8266" in page and "call 911" in page
+    assert "Oak Park, IL: Monday to Friday, 8:30 am to 5 pm Central time" in page
     patient = next(m for m in mailoutbox if m.to == ["ada@example.com"])
     assert "We aim to call you by " in patient.body and "call 911" in patient.body
