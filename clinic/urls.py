@@ -26,6 +26,7 @@ site_patterns = [
     path("contact/", views.ContactView.as_view(), name="contact"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("editorial-policy/", views.EditorialPolicyView.as_view(), name="editorial_policy"),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     path("metrics", metrics.metrics_view, name="metrics"),
@@ -36,7 +37,6 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("casestudies.urls")),
     path("", include("intake.urls")),
-    path("captcha/", include("captcha.urls")),  # the intake forms' "Enter code" images
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
