@@ -24,6 +24,8 @@ COPY --from=python-deps /venv /venv
 # Only what the site serves (settings.VENDOR_STATIC_FILES).
 COPY --from=frontend /build/node_modules/bootstrap/dist/css/bootstrap.min.css* /app/node_modules/bootstrap/dist/css/
 COPY --from=frontend /build/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* /app/node_modules/bootstrap/dist/js/
+COPY --from=frontend /build/node_modules/altcha/dist/external/altcha.min.js /build/node_modules/altcha/dist/external/altcha.css /app/node_modules/altcha/dist/external/
+COPY --from=frontend /build/node_modules/altcha/dist/workers/sha.js /app/node_modules/altcha/dist/workers/
 COPY . /app
 # Hashed, compressed static files are built into the image; the throwaway key only lets settings load.
 RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-0000 ALLOWED_HOSTS=build \

@@ -29,6 +29,11 @@ class Office(LoadedContent):
     opening_hours = models.TextField(
         blank=True, help_text="One line per day range, e.g. “Mon–Fri 8:30 am–5 pm”. Shown on the contact page."
     )
+    # Simple weekday hours (Monday to Friday), for the forms' "we aim to call you by ..." promise.
+    # Office-hours admin (holidays, other days) is a later issue.
+    weekday_opens = models.TimeField(null=True, blank=True)
+    weekday_closes = models.TimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=40, default="America/New_York", help_text="e.g. America/Chicago")
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

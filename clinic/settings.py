@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "django_prometheus",
     "crispy_forms",
     "crispy_bootstrap5",
-    "captcha",
     "csp",
     "axes",
     "django_otp",
@@ -197,16 +196,14 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 
 # --- Intake: spam protection and the no-loss hand-off to staff ---------------------------------
 
-# The "Enter code" challenge (django-simple-captcha). Test mode accepts the answer "PASSED" so that
-# automated tests can submit; system check intake.E001 refuses it while DEBUG is off.
+# The forms' ALTCHA proof of work (intake.proof_of_work). Test mode passes it without solving, so
+# that automated tests can submit the forms; intake.E001 refuses it with DEBUG off.
 CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
-CAPTCHA_LENGTH = 4
-CAPTCHA_TIMEOUT = 60  # minutes: the candidacy form takes a while, and an expired code costs a retry
-CAPTCHA_LETTER_ROTATION = (-15, 15)  # legible for patients, still not plain text
-CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
-CAPTCHA_FONT_SIZE = 28
+# Inquiries held as suspected spam (a soft check failed) that nobody released are deleted after
+# this many days by purge_inquiries.
+INTAKE_SUSPECTED_SPAM_DAYS = env.int("INTAKE_SUSPECTED_SPAM_DAYS", default=30)
 # Per-IP limit on form submissions, counted in the cache (Redis in production). If the cache is
-# down the limit fails open: the other layers (captcha, honeypot, fill time) still apply, and a
+# down the limit fails open: the other layers (proof of work, honeypot, fill time) still apply, and a
 # patient's inquiry matters more than a few minutes without a rate limit.
 INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
 # The proxies in front of the site (addresses or networks, comma-separated, e.g. "10.0.0.0/8"), whose
@@ -258,9 +255,8 @@ CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {
 # and their images are removed by purge_inquiries INQUIRY_RETENTION_DAYS after they were closed.
 TRIAGE_SLA_HOURS = env.int("TRIAGE_SLA_HOURS", default=24)
 INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=365)
-# The same purge removes suspected spam after SPAM_RETENTION_DAYS, and newsletter sign-ups not
-# confirmed within SUBSCRIBER_CONFIRM_DAYS (docs/privacy.md, "Retention").
-SPAM_RETENTION_DAYS = env.int("SPAM_RETENTION_DAYS", default=30)
+# The same purge removes suspected spam after INTAKE_SUSPECTED_SPAM_DAYS (above), and newsletter
+# sign-ups not confirmed within SUBSCRIBER_CONFIRM_DAYS (docs/privacy.md, "Retention").
 SUBSCRIBER_CONFIRM_DAYS = env.int("SUBSCRIBER_CONFIRM_DAYS", default=30)
 # The daily digest to STAFF_NOTIFY_EMAILS (counts and a link only), at this hour UTC.
 TRIAGE_DIGEST_HOUR_UTC = env.int("TRIAGE_DIGEST_HOUR_UTC", default=11)
@@ -307,14 +303,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Front-end packages come from npm at build time and are served by the site itself: only the files
 # the templates link (and the source maps they name, which the hashed storage must find).
 _BOOTSTRAP = BASE_DIR / "node_modules" / "bootstrap" / "dist"
+# The forms' proof-of-work widget: its CSP-friendly build (styles and worker as files, no maps).
+_ALTCHA = BASE_DIR / "node_modules" / "altcha" / "dist"
 VENDOR_STATIC_FILES = {
-    f"vendor/bootstrap/{name}": _BOOTSTRAP / name
-    for name in (
-        "css/bootstrap.min.css",
-        "css/bootstrap.min.css.map",
-        "js/bootstrap.bundle.min.js",
-        "js/bootstrap.bundle.min.js.map",
-    )
+    **{
+        f"vendor/bootstrap/{name}": _BOOTSTRAP / name
+        for name in (
+            "css/bootstrap.min.css",
+            "css/bootstrap.min.css.map",
+            "js/bootstrap.bundle.min.js",
+            "js/bootstrap.bundle.min.js.map",
+        )
+    },
+    "vendor/altcha/altcha.min.js": _ALTCHA / "external" / "altcha.min.js",
+    "vendor/altcha/altcha.css": _ALTCHA / "external" / "altcha.css",
+    "vendor/altcha/workers/sha.js": _ALTCHA / "workers" / "sha.js",
 }
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

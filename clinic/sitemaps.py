@@ -7,7 +7,7 @@ class StaticPageSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return ["clinic:home", "clinic:contact", "clinic:privacy", "clinic:editorial_policy"]
+        return ["clinic:home", "clinic:contact", "clinic:privacy", "clinic:editorial_policy", "clinic:accessibility"]
 
     def location(self, item):
         return reverse(item)

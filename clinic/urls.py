@@ -27,6 +27,7 @@ site_patterns = [
     path("contact/", views.ContactView.as_view(), name="contact"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("editorial-policy/", views.EditorialPolicyView.as_view(), name="editorial_policy"),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     path("metrics", metrics.metrics_view, name="metrics"),
@@ -37,7 +38,6 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("casestudies.urls")),
     path("", include("intake.urls")),
-    path("captcha/", include("captcha.urls")),  # the intake forms' "Enter code" images
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Not page-cached: a static file, which browsers keep a day (its own Cache-Control).
     path("favicon.ico", views.favicon, name="favicon"),

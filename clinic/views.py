@@ -88,6 +88,10 @@ def livez(request):
     return JsonResponse({"status": "ok"})
 
 
+class AccessibilityView(TemplateView):
+    template_name = "clinic/accessibility.html"
+
+
 @never_cache
 @require_GET
 def healthz(request):

@@ -4,7 +4,7 @@ from django.core.checks import Error, register
 
 @register()
 def captcha_test_mode_off_in_production(app_configs, **kwargs):
-    """intake.E001: the captcha's test mode (any form passes with "PASSED") only with DEBUG on."""
+    """intake.E001: the test mode of the forms' proof of work (passed without solving) only with DEBUG on."""
     if getattr(settings, "CAPTCHA_TEST_MODE", False) and not settings.DEBUG:
         return [
             Error(

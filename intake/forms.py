@@ -7,7 +7,6 @@ declared in intake.sections.
 
 import uuid
 
-from crispy_forms.layout import Div, Fieldset
 from django import forms
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,8 +17,10 @@ from django.utils.html import format_html
 from clinic.images import ImagePolicy, clean_image
 from clinic.models import Office
 
+from .candidacy import EMERGENCY, KNEE_SIDES, NOT_TRIED, outcome_field, pain_field, section_fieldset, time_field
+from .messages import apply_messages
 from .models import Inquiry
-from .sections import CANDIDACY_SECTIONS, CONTACT_FIELDS, Section
+from .sections import CANDIDACY_SECTIONS, CONTACT_FIELDS
 from .spam import ProtectedForm
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -66,6 +67,8 @@ def clean_report_image(upload) -> ContentFile:
 class InquiryForm(ProtectedForm, forms.ModelForm):
     """The fields and checks every inquiry form shares."""
 
+    challenge = True  # the ALTCHA proof of work (intake.spam)
+
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     office = OfficeChoiceField(
         queryset=Office.objects.all(),
@@ -99,6 +102,7 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
             self.fields["email"].widget.attrs["autocomplete"] = "email"
         if "phone" in self.fields:
             self.fields["phone"].widget = forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
+        apply_messages(self)
 
     def protection_layout(self) -> list:
         return [*super().protection_layout(), "submission_token"]
@@ -110,7 +114,7 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("preferred_contact") == Inquiry.ContactMethod.PHONE and not cleaned.get("phone"):
-            self.add_error("phone", "Please give a phone number, or choose email as the way to contact you.")
+            self.add_error("phone", "Enter your phone number, or choose email as the way to contact you")
         return cleaned
 
     def full_clean(self):
@@ -123,7 +127,7 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
 
     def answers(self) -> dict:
         """The Inquiry field values for services.submit_inquiry."""
-        skip = {"website", "started", "captcha", "submission_token", "image"}
+        skip = {"website", "started", "submission_token", "image"}
         return {name: value for name, value in self.cleaned_data.items() if name not in skip}
 
 
@@ -131,7 +135,6 @@ def _radio(choices, label, required=True, **kwargs):
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, label=label, required=required, **kwargs)
 
 
-PAIN_CHOICES = [("", "Choose")] + [(str(n), str(n)) for n in range(11)]
 CALLBACK_CHOICES = [
     ("Weekday mornings", "Weekday mornings"),
     ("Weekday afternoons", "Weekday afternoons"),
@@ -139,39 +142,18 @@ CALLBACK_CHOICES = [
 ]
 
 
-def _pain_field(label):
-    return forms.TypedChoiceField(choices=PAIN_CHOICES, coerce=int, empty_value=None, required=False, label=label)
-
-
-def _time_field(label):
-    return forms.IntegerField(
-        min_value=0, max_value=100, required=False, label=label, widget=forms.NumberInput(attrs={"step": 5})
-    )
-
-
-def _fieldset(index: int, section: Section, *extra) -> Fieldset:
-    """One step of the candidacy form; a pair of fields side by side."""
-    items = [item if isinstance(item, str) else Div(*item, css_class="intake-knee") for item in section.fields]
-    legend = f"Step {index + 1} of {len(CANDIDACY_SECTIONS)}: {section.title}"
-    return Fieldset(legend, *items, *extra, css_id=section.anchor, css_class="intake-section")
-
-
 class CandidateForm(InquiryForm):
     """Find out if you are a good candidate."""
 
     knees = _radio(Inquiry.Knee.choices, "Which knee hurts?")
-    left_pain = _pain_field("Left knee: pain on a scale of 0 (none) to 10 (worst)")
-    left_pain_time = _time_field("Left knee: how much of the time does it hurt (%)?")
-    right_pain = _pain_field("Right knee: pain on a scale of 0 (none) to 10 (worst)")
-    right_pain_time = _time_field("Right knee: how much of the time does it hurt (%)?")
+    left_pain = pain_field("left")
+    left_pain_time = time_field("left")
+    right_pain = pain_field("right")
+    right_pain_time = time_field("right")
     duration = _radio(Inquiry.Duration.choices, "How long has it hurt?")
     onset = _radio(Inquiry.Onset.choices, "How did it start?")
-    treatments_tried = forms.MultipleChoiceField(
-        choices=Inquiry.Treatment.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        label="What have you tried? (tick all that apply)",
-    )
+    pain_worsening = _radio(Inquiry.Answer.choices, "Is the pain getting worse?", required=False)
+    activity_level = _radio(Inquiry.Activity.choices, "How active are you?", required=False)
     replacement_recommended = _radio(Inquiry.Answer.choices, "Has a doctor recommended a knee replacement?")
     pain_medication = _radio(
         Inquiry.PainMedication.choices, "How much pain medication do you take for your knee?", required=False
@@ -201,7 +183,12 @@ class CandidateForm(InquiryForm):
     )
 
     class Meta(InquiryForm.Meta):
-        fields = [name for section in CANDIDACY_SECTIONS for name in section.names() if name != "image"]
+        fields = [
+            name
+            for section in CANDIDACY_SECTIONS
+            for name in section.names()
+            if name not in ("image", "treatments_tried")
+        ]
         labels = {
             "ligament_or_tendon_pain": "The pain seems to come from ligaments or tendons around the knee",
             "clicking": "The knee clicks, pops or grinds",
@@ -214,10 +201,16 @@ class CandidateForm(InquiryForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # One "did it help?" question per treatment, in place of a list of boxes to tick.
+        for value, label in Inquiry.Treatment.choices:
+            self.fields[f"tried_{value}"] = outcome_field(label)
+            self.initial.setdefault(f"tried_{value}", NOT_TRIED)
+        apply_messages(self)
         last = len(CANDIDACY_SECTIONS) - 1
         self.set_layout(
+            EMERGENCY,
             *(
-                _fieldset(index, section, *(self.protection_layout() if index == last else ()))
+                section_fieldset(section, *(self.protection_layout() if index == last else ()))
                 for index, section in enumerate(CANDIDACY_SECTIONS)
             ),
             submit="Send",
@@ -229,16 +222,22 @@ class CandidateForm(InquiryForm):
 
     def clean(self):
         cleaned = super().clean()
-        knees = cleaned.get("knees")
-        sides = {"left": ["left"], "right": ["right"], "both": ["left", "right"]}.get(knees, [])
+        sides = KNEE_SIDES.get(cleaned.get("knees"), [])
         for side in sides:
-            for suffix, what in (("pain", "how much it hurts"), ("pain_time", "how much of the time it hurts")):
+            for suffix, what in (
+                ("pain", "how much your {} knee hurts, from 0 to 10"),
+                ("pain_time", "how often your {} knee hurts"),
+            ):
                 if cleaned.get(f"{side}_{suffix}") is None and f"{side}_{suffix}" not in self._errors:
-                    self.add_error(f"{side}_{suffix}", f"Please tell us {what} for your {side} knee.")
+                    self.add_error(f"{side}_{suffix}", "Choose " + what.format(side))
         for side in {"left", "right"} - set(sides):
-            # Answers about a knee the person said does not hurt are dropped, not stored.
-            cleaned[f"{side}_pain"] = None
-            cleaned[f"{side}_pain_time"] = None
+            # Answers about a knee the person said does not hurt are ignored: not stored, never an error.
+            for name in (f"{side}_pain", f"{side}_pain_time"):
+                cleaned[name] = None
+                self._errors.pop(name, None)
+        outcomes = {value: cleaned.pop(f"tried_{value}", "") or NOT_TRIED for value in Inquiry.Treatment.values}
+        cleaned["treatments_tried"] = [value for value, outcome in outcomes.items() if outcome != NOT_TRIED]
+        cleaned["treatment_outcomes"] = {value: outcome for value, outcome in outcomes.items() if outcome != NOT_TRIED}
         return cleaned
 
 
@@ -256,6 +255,7 @@ class QuestionForm(InquiryForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = False
         self.set_layout(
+            EMERGENCY,
             *self.Meta.fields,
             "consent_to_contact",
             *self.protection_layout(),
@@ -294,7 +294,11 @@ class AppointmentForm(InquiryForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.set_layout(
-            *self.Meta.fields, "consent_to_contact", *self.protection_layout(), submit="Request an appointment"
+            EMERGENCY,
+            *self.Meta.fields,
+            "consent_to_contact",
+            *self.protection_layout(),
+            submit="Request an appointment",
         )
 
 
@@ -303,4 +307,11 @@ class NewsletterForm(ProtectedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        apply_messages(self)
         self.set_layout("email", *self.protection_layout(), submit="Subscribe", css_class="btn-brand")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.spam_reasons:  # no challenge here, and nothing stored yet: ask the person to send it again
+            raise forms.ValidationError("Please check your email address and press Subscribe again.")
+        return cleaned

@@ -40,11 +40,11 @@ def private_storage():
 class InquiryQuerySet(models.QuerySet):
     def open(self):
         """Inquiries staff still have to work on (not closed, not "not a candidate")."""
-        return self.exclude(status__in=Inquiry.CLOSED_STATUSES)
+        return self.exclude(status__in=Inquiry.CLOSED_STATUSES).exclude(held_as_spam=True)
 
     def overdue(self, *, now=None):
         """New inquiries nobody has moved on for longer than TRIAGE_SLA_HOURS."""
-        return self.filter(status=Inquiry.Status.NEW, submitted_at__lt=overdue_before(now))
+        return self.filter(status=Inquiry.Status.NEW, submitted_at__lt=overdue_before(now), held_as_spam=False)
 
 
 def phone_digits(phone: str) -> str:
@@ -120,6 +120,16 @@ class Inquiry(models.Model):
         SOMETIMES = "sometimes", "Now and then"
         DAILY = "daily", "Every day"
 
+    class Helped(models.TextChoices):
+        YES = "yes", "Yes"
+        FOR_A_WHILE = "for_a_while", "For a while"
+        NO = "no", "No"
+
+    class Activity(models.TextChoices):
+        LOW = "low", "Mostly sitting, or little walking"
+        MODERATE = "moderate", "On my feet much of the day, or walking and light exercise"
+        HIGH = "high", "Sport, running, or physically demanding work"
+
     class PatientStatus(models.TextChoices):
         NEW = "new", "New patient"
         CURRENT = "current", "Current patient"
@@ -187,6 +197,10 @@ class Inquiry(models.Model):
     better_with_rest = crypto.EncryptedBooleanField(default=False)
     pain_medication = crypto.EncryptedCharField(max_length=10, choices=PainMedication.choices, blank=True)
     otherwise_healthy = crypto.EncryptedCharField(max_length=10, choices=Answer.choices, blank=True)
+    # What each treatment tried did ({treatment value: Helped value}), from the guide's questions.
+    treatment_outcomes = crypto.EncryptedJSONField(default=dict, blank=True)
+    pain_worsening = crypto.EncryptedCharField("pain getting worse", max_length=10, choices=Answer.choices, blank=True)
+    activity_level = crypto.EncryptedCharField("how active", max_length=10, choices=Activity.choices, blank=True)
     image = models.FileField(storage=private_storage, upload_to="inquiries/%Y/%m/", blank=True)
 
     # The question form: the article it was asked from, if any
@@ -204,6 +218,11 @@ class Inquiry(models.Model):
         null=True, blank=True, choices=[(1, "Type 1"), (2, "Type 2"), (3, "Type 3")]
     )
     suggestion_reasons = crypto.EncryptedJSONField(default=list, blank=True)
+
+    # Held back by a soft spam check (intake.spam): stored, not handed to staff as new until a
+    # person releases it in admin ("Suspected spam"); purged after INTAKE_SUSPECTED_SPAM_DAYS.
+    held_as_spam = models.BooleanField("suspected spam", default=False, db_index=True)
+    spam_reasons = models.JSONField(default=list, blank=True)
 
     # Triage, written only by the services (move_inquiry, assign_inquiry, set_priority); the audit
     # log records each change with the signed-in user and the time.
@@ -260,6 +279,22 @@ class Inquiry(models.Model):
                 row = rows[states.index(state)]
                 return state, f"{row.get_kind_display()}: attempt {row.attempts}, {row.last_error}"
         return ("pending" if "pending" in states else "sent"), ""
+
+
+class HeldManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(held_as_spam=True)
+
+
+class SuspectedSpam(Inquiry):
+    """The inquiries held back as suspected spam, listed apart in admin to release or delete."""
+
+    objects = HeldManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "suspected spam"
+        verbose_name_plural = "suspected spam"
 
 
 class Note(models.Model):

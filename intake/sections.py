@@ -1,7 +1,7 @@
 """The candidacy form's sections, declared once.
 
-The public form (intake.forms.CandidateForm) shows them as its numbered steps, with the progress
-links at the top of the page; the admin shows the same fields in the same groups on a candidacy
+The public form (intake.forms.CandidateForm) shows them as the sections of one page, with links
+to them at the top; the admin shows the same fields in the same groups on a candidacy
 inquiry's change page, under the staff's title. A pair of names is shown side by side.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Section:
-    anchor: str  # the step's id on the public page
+    anchor: str  # the section's id on the public page
     title: str  # what the patient reads
     staff_title: str  # what staff read in the admin
     fields: tuple[str | tuple[str, str], ...]
@@ -44,13 +44,13 @@ CANDIDACY_SECTIONS = (
         "tried",
         "What you have tried",
         "What they have tried",
-        ("treatments_tried", "replacement_recommended", "pain_medication", "otherwise_healthy"),
+        ("treatments_tried", "pain_worsening", "replacement_recommended", "pain_medication", "otherwise_healthy"),
     ),
     Section(
         "effects",
         "How it affects you",
         "How it affects them",
-        ("sleep_interrupted", "instability", "swelling", "activities_given_up"),
+        ("activity_level", "sleep_interrupted", "instability", "swelling", "activities_given_up"),
     ),
     Section("details", "In your own words", "In their own words", ("message", "image")),
     Section(
@@ -61,5 +61,5 @@ CANDIDACY_SECTIONS = (
     ),
 )
 
-# (anchor, title) of each step, for the progress links above the form.
+# (anchor, title) of each section, for the links above the form.
 CANDIDATE_SECTIONS = [(section.anchor, section.title) for section in CANDIDACY_SECTIONS]

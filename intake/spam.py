@@ -1,28 +1,37 @@
-"""Spam protection every public form carries, none of which punishes a patient: a honeypot field
-hidden from people, a minimum fill time and the "Enter code" challenge (the one-time submission
-token is in intake.forms.InquiryForm, the per-IP rate limit in the views).
+"""Spam protection the public forms carry, none of which asks anything of a person: a honeypot
+field hidden from people, a minimum fill time and, on the inquiry forms, the ALTCHA proof of work
+(intake.proof_of_work) the browser solves by itself. The one-time submission token is in
+intake.forms.InquiryForm, the per-IP rate limit in the views.
+
+These are soft checks: a form that fails one is still valid. `spam_reasons` says which failed,
+and the inquiry is kept as suspected spam for staff to release or delete (nothing a person sent
+is dropped). The newsletter form, which has no challenge (its double opt-in protects it), asks the
+person to send it again instead.
 """
 
 import time
 
-from captcha.fields import CaptchaField, CaptchaTextInput
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
 
+from . import proof_of_work
+
 STARTED_SALT = "intake.form.started"
 
-
-class CodeInput(CaptchaTextInput):
-    """The captcha widget with an image description a screen reader can use."""
-
-    template_name = "intake/widgets/captcha.html"  # app templates: widgets render with the form renderer
+# The widget, its styles and the worker that finds the answer are this site's static files.
+ALTCHA_WIDGET = HTML(
+    """{% load static %}<div class="intake-altcha" data-altcha-worker="{% static 'vendor/altcha/workers/sha.js' %}">
+<altcha-widget name="altcha" challenge="{% url 'intake:altcha_challenge' %}"></altcha-widget></div>"""
+)
 
 
 class ProtectedForm(forms.Form):
     """Spam protection shared by every public form."""
+
+    challenge = False  # the inquiry forms carry the ALTCHA proof of work
 
     # The honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
     website = forms.CharField(
@@ -31,16 +40,11 @@ class ProtectedForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
-    captcha = CaptchaField(
-        label="Enter code",
-        help_text="Type the letters in the picture. Can't read them? Call either office and we will help.",
-        widget=CodeInput,
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.started_ok = True
-        self.fields["captcha"].widget.attrs["aria-label"] = "Enter code"
+        self.spam_reasons: list[str] = []
         self.initial.setdefault("started", signing.dumps(time.time(), salt=STARTED_SALT))
         if self.is_bound:
             try:
@@ -54,7 +58,7 @@ class ProtectedForm(forms.Form):
     def protection_layout(self) -> list:
         """The spam-protection fields, placed at the end of every form."""
         return [
-            Field("captcha", autocomplete="off"),
+            *([ALTCHA_WIDGET] if self.challenge else []),
             Div("website", css_class="intake-hp", aria_hidden="true"),
             "started",
         ]
@@ -70,9 +74,11 @@ class ProtectedForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("website"):
-            raise forms.ValidationError("Please leave the last field empty (it helps us keep out automated spam).")
+            self.spam_reasons.append("The hidden field bots fill in was filled in")
         if not self.started_ok:
-            raise forms.ValidationError("Please check your answers and send the form again.")
-        if time.time() - self.started_at < settings.INTAKE_MIN_FILL_SECONDS:
-            raise forms.ValidationError("That was very quick. Please check your answers and send the form again.")
+            self.spam_reasons.append("The form's start time was missing or altered")
+        elif time.time() - self.started_at < settings.INTAKE_MIN_FILL_SECONDS:
+            self.spam_reasons.append(f"Sent less than {settings.INTAKE_MIN_FILL_SECONDS} s after the form was opened")
+        if self.challenge and not proof_of_work.verify(self.data.get("altcha", "")):
+            self.spam_reasons.append("No solved proof-of-work challenge (JavaScript off, or not a browser)")
         return cleaned

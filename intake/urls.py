@@ -9,6 +9,7 @@ urlpatterns = [
     path("ask/", views.AskView.as_view(), name="ask"),
     path("appointment/", views.AppointmentView.as_view(), name="appointment"),
     path("thanks/", views.ThanksView.as_view(), name="thanks"),
+    path("altcha/challenge/", views.altcha_challenge, name="altcha_challenge"),
     path("newsletter/", views.NewsletterView.as_view(), name="newsletter"),
     path("newsletter/sent/", views.NewsletterSentView.as_view(), name="newsletter_sent"),
     path("newsletter/confirm/<str:token>/", views.NewsletterConfirmView.as_view(), name="newsletter_confirm"),

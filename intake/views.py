@@ -2,6 +2,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -10,20 +11,19 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView, View
 from django_ratelimit.core import is_ratelimited
 
-from articles.models import Article, Treatment
+from articles.models import Article
 
-from . import services
+from . import proof_of_work, services
 from .forms import AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
 from .models import Inquiry
+from .reading import reading_for
 from .sections import CANDIDATE_SECTIONS
+from .services.answer_time import answer_by
 
 logger = logging.getLogger(__name__)
 
 THANKS_SESSION_KEY = "intake_thanks"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
-# Education to offer after the candidacy form, by the (staff-only) suggested type. The patient sees
-# the treatment's articles and case histories, never the type.
-TREATMENT_FOR_TYPE = {1: "dextrose-prolotherapy", 2: "platelet-rich-plasma", 3: "bone-marrow-aspirate"}
 RATE_LIMITED = (
     "You have sent several forms from this connection in a short time. Please try again in an hour, "
     "or call either office: we are glad to help by phone."
@@ -34,8 +34,8 @@ def rate_limited(request, group: str) -> bool:
     """Count this submission against the per-IP limit; True if over it.
 
     Fails open: when the cache (Redis) is down the submission goes through, because a patient's
-    inquiry matters more than a few minutes without a rate limit, and the captcha, honeypot and
-    fill-time checks still apply.
+    inquiry matters more than a few minutes without a rate limit, and the proof of work, honeypot
+    and fill-time checks still apply.
     """
     try:
         return is_ratelimited(
@@ -59,6 +59,7 @@ class InquiryFormView(FormView):
             submission_token=form.cleaned_data["submission_token"],
             answers=self.answers(form),
             image=form.cleaned_data.get("image"),
+            spam_reasons=form.spam_reasons,
         )
         self.request.session[THANKS_SESSION_KEY] = inquiry.pk
         return redirect("intake:thanks")
@@ -121,17 +122,18 @@ class ThanksView(TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(inquiry=self.inquiry, **kwargs)
-        if self.inquiry.kind == Inquiry.Kind.CANDIDATE:
-            slug = TREATMENT_FOR_TYPE.get(self.inquiry.suggested_type)
-            treatment = Treatment.objects.filter(slug=slug).first() if slug else None
-            if treatment is not None:
-                context.update(
-                    treatment=treatment,
-                    treatment_url=f"/treatments/{treatment.slug}/",
-                    articles=list(treatment.articles.published()[:6]),
-                )
-        return context
+        return super().get_context_data(
+            inquiry=self.inquiry,
+            answer_by=answer_by(sent_at=self.inquiry.submitted_at, office=self.inquiry.office),
+            reading=reading_for(self.inquiry),
+            **kwargs,
+        )
+
+
+@never_cache
+def altcha_challenge(request):
+    """A fresh proof-of-work challenge for the forms' widget (intake.proof_of_work)."""
+    return JsonResponse(proof_of_work.new_challenge())
 
 
 # --- The e-newsletter --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ an SMTP sink in this process. Then, in one run:
 1. the home page, an article and a case study against a static file of the same size served by the
    same gunicorn (whitenoise): requests/s and p99 with wrk --latency (installed with apt-get if
    missing); the pages come from the page cache after the first request;
-2. candidacy form POSTs (each with a fresh CSRF token, captcha answer and submission token; the
+2. candidacy form POSTs (each with a fresh CSRF token, solved proof of work and submission token; the
    hand-off is queued to the worker) against GETs of the form, from a small Python client;
 3. the admin inquiry changelist with 10,000 inquiries and 50 staff users: p99 through gunicorn with
    a signed-in session cookie, and queries per request counted in this process;

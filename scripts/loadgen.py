@@ -56,7 +56,7 @@ def median_run(runs: list[dict]) -> dict:
 
 # --- A person filling in the candidacy form --------------------------------------------------------
 
-HIDDEN = re.compile(r'<input[^>]*name="(csrfmiddlewaretoken|captcha_0|started|submission_token)"[^>]*value="([^"]*)"')
+HIDDEN = re.compile(r'<input[^>]*name="(csrfmiddlewaretoken|started|submission_token)"[^>]*value="([^"]*)"')
 
 
 def candidate_answers(email_address: str) -> dict:
@@ -69,10 +69,10 @@ def candidate_answers(email_address: str) -> dict:
         "office": "oak-park",
         "knees": "right",
         "right_pain": "7",
-        "right_pain_time": "60",
+        "right_pain_time": "75",
         "duration": "1to5y",
         "onset": "old_injury",
-        "treatments_tried": "nsaids",
+        "tried_nsaids": "for_a_while",
         "replacement_recommended": "no",
         "instability": "on",
         "message": "It hurts on the stairs.",
@@ -84,8 +84,8 @@ def candidate_answers(email_address: str) -> dict:
 
 
 class FormVisitor:
-    """One browser on 127.0.0.1: GET the candidacy form, answer its captcha from the database (as a
-    test would; needs Django set up in this process), POST it, and optionally open the thank-you page.
+    """One browser on 127.0.0.1: GET the candidacy form, solve its ALTCHA proof of work as the page's
+    widget does (GET the challenge, find the counter), POST it, and optionally open the thank-you page.
     Keeps its cookies and one keep-alive connection."""
 
     def __init__(self, port: int, *, timeout: float = 30):
@@ -126,19 +126,22 @@ class FormVisitor:
 
     def submit(self, email_address: str, *, open_thanks: bool = False) -> dict:
         """One submission: {'get', 'post', 'thanks' (seconds), 'status', 'ok', 'error', 'done_at'}."""
+        import json
         from urllib.parse import urlencode
 
-        from captcha.models import CaptchaStore
+        import altcha
 
         result = {"get": None, "post": None, "thanks": None, "status": None, "ok": False, "error": ""}
         try:
             status, _, page, result["get"] = self._request("GET", "/candidate/")
             hidden = dict(HIDDEN.findall(page.decode(errors="replace")))
-            if status != 200 or len(hidden) < 4:
+            if status != 200 or len(hidden) < 3:
                 result["error"] = f"GET /candidate/ answered {status}"
                 return result
-            answer = CaptchaStore.objects.get(hashkey=hidden["captcha_0"]).response
-            form = {**candidate_answers(email_address), **hidden, "captcha_1": answer}
+            _, _, body, _ = self._request("GET", "/altcha/challenge/")
+            challenge = altcha.Challenge.from_dict(json.loads(body))
+            proof = altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+            form = {**candidate_answers(email_address), **hidden, "altcha": proof}
             status, response, page, result["post"] = self._request(
                 "POST", "/candidate/", urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
             )

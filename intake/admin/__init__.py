@@ -10,14 +10,16 @@ recorded too; the change page shows the latest audit entries.
 - actions: the bulk actions and the CSV export;
 - views: the image, thumbnail, triage-button and audit-trail pages;
 - audit, display: how audit entries, people and ages read;
-- subject_requests: a person's data on request (find, export, erase) and the requests handled.
+- subject_requests: a person's data on request (find, export, erase) and the requests handled;
+- spam: the inquiries held as suspected spam, to release or delete.
 """
 
 from django.contrib import admin
 
-from intake.models import Inquiry, PurgeRun, SubjectRequest, Subscriber
+from intake.models import Inquiry, PurgeRun, SubjectRequest, Subscriber, SuspectedSpam
 
 from .inquiry import InquiryAdmin
+from .spam import SuspectedSpamAdmin
 from .subject_requests import SubjectRequestAdmin
 
 
@@ -56,5 +58,6 @@ admin.site.register(Inquiry, InquiryAdmin)
 admin.site.register(Subscriber, SubscriberAdmin)
 admin.site.register(SubjectRequest, SubjectRequestAdmin)
 admin.site.register(PurgeRun, PurgeRunAdmin)
+admin.site.register(SuspectedSpam, SuspectedSpamAdmin)
 
-__all__ = ["InquiryAdmin", "PurgeRunAdmin", "SubjectRequestAdmin", "SubscriberAdmin"]
+__all__ = ["InquiryAdmin", "PurgeRunAdmin", "SubjectRequestAdmin", "SubscriberAdmin", "SuspectedSpamAdmin"]

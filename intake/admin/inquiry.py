@@ -136,6 +136,7 @@ class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmi
         queryset = (
             super()
             .get_queryset(request)
+            .filter(held_as_spam=False)  # listed apart: intake.admin.spam
             .prefetch_related("outbox")
             .annotate(note_count=_count(Note), attempt_count=_count(ContactAttempt))
         )
@@ -202,8 +203,9 @@ class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmi
 
     @admin.display(description="treatments tried")
     def treatments_list(self, obj):
-        labels = dict(Inquiry.Treatment.choices)
-        return ", ".join(labels.get(value, value) for value in obj.treatments_tried) or "None"
+        labels, helped = dict(Inquiry.Treatment.choices), dict(Inquiry.Helped.choices)
+        outcome = {t: f" (helped: {helped[o].lower()})" for t, o in obj.treatment_outcomes.items() if o in helped}
+        return ", ".join(labels.get(v, v) + outcome.get(v, "") for v in obj.treatments_tried) or "None"
 
     @admin.display(description="image of a report")
     def image_preview(self, obj):

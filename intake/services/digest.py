@@ -20,7 +20,7 @@ def triage_counts(*, user=None, now=None) -> dict[str, int]:
     longer than TRIAGE_SLA_HOURS) and mine_open (assigned to `user`, not closed). One query."""
     now = now or timezone.now()
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    new = Q(status=Inquiry.Status.NEW)
+    new = Q(status=Inquiry.Status.NEW, held_as_spam=False)
     counts = {
         "new": Count("pk", filter=new),
         "new_today": Count("pk", filter=new & Q(submitted_at__gte=midnight)),

@@ -17,6 +17,8 @@ from clinic import site
 from clinic.models import Office
 from intake.models import OutboxMessage, Subscriber
 
+from .answer_time import answer_by
+
 NEWSLETTER_CONFIRM_SALT = "intake.newsletter.confirm"
 NEWSLETTER_UNSUBSCRIBE_SALT = "intake.newsletter.unsubscribe"
 NEWSLETTER_CONFIRM_MAX_AGE = timedelta(days=7)
@@ -46,7 +48,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         template = "intake/email/staff_notification.txt"
     elif message.kind == OutboxMessage.Kind.PATIENT_CONFIRMATION:
         inquiry = message.inquiry
-        context.update(inquiry=inquiry)
+        context.update(inquiry=inquiry, answer_by=answer_by(sent_at=inquiry.submitted_at, office=inquiry.office))
         subject = f"We received your message ({inquiry.reference})"
         to = [inquiry.email]
         template = "intake/email/patient_confirmation.txt"

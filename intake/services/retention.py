@@ -37,12 +37,6 @@ def delete_inquiry(*, inquiry: Inquiry, by) -> None:
     logger.info("intake: %s deleted by user %s", inquiry.reference, getattr(by, "pk", None))
 
 
-# Hook for the "suspected spam" status (added on another branch): list it here, e.g.
-# (Inquiry.Status.SUSPECTED_SPAM,), and purge_inquiries removes such inquiries SPAM_RETENTION_DAYS
-# after their last status move (the submission if never moved), whatever else they are.
-SPAM_STATUSES: tuple[str, ...] = ()
-
-
 @dataclass
 class PurgeReport:
     references: list[str] = field(default_factory=list)
@@ -62,6 +56,12 @@ class PurgeReport:
         }
 
 
+def suspected_spam_due(cutoff):
+    """Inquiries held as suspected spam (Inquiry.held_as_spam) since before `cutoff`: nobody
+    released them (a release hands the inquiry over and restarts its submitted_at)."""
+    return Inquiry.objects.filter(held_as_spam=True, submitted_at__lt=cutoff).order_by("pk")
+
+
 def _due(statuses, cutoff):
     return (
         Inquiry.objects.filter(status__in=statuses)
@@ -76,8 +76,8 @@ def purge_inquiries(
 ) -> PurgeReport:
     """Delete closed inquiries (status "closed" or "not a candidate", Inquiry.CLOSED_STATUSES)
     whose last status move is older than `older_than` (the submission time if never moved), with
-    their notes, outbox rows and image files; suspected spam (SPAM_STATUSES) older than
-    `spam_older_than` (default SPAM_RETENTION_DAYS) likewise; newsletter sign-ups never confirmed
+    their notes, outbox rows and image files; inquiries held as suspected spam that nobody
+    released within `spam_older_than` (default INTAKE_SUSPECTED_SPAM_DAYS) likewise; newsletter sign-ups never confirmed
     within SUBSCRIBER_CONFIRM_DAYS, with their outbox rows; then image files under inquiries/ that
     no inquiry refers to and that are as old (left by an interrupted earlier run). A real run
     records its counts, and nothing else, as a PurgeRun.
@@ -88,11 +88,11 @@ def purge_inquiries(
     """
     now = now or timezone.now()
     cutoff = now - older_than
-    spam_cutoff = now - (spam_older_than or timedelta(days=settings.SPAM_RETENTION_DAYS))
+    spam_cutoff = now - (spam_older_than or timedelta(days=settings.INTAKE_SUSPECTED_SPAM_DAYS))
     subscriber_cutoff = now - timedelta(days=settings.SUBSCRIBER_CONFIRM_DAYS)
     report = PurgeReport()
     due = _due(Inquiry.CLOSED_STATUSES, cutoff)
-    spam = _due(SPAM_STATUSES, spam_cutoff)
+    spam = suspected_spam_due(spam_cutoff)
     unconfirmed = Subscriber.objects.filter(status=Subscriber.Status.PENDING, created_at__lt=subscriber_cutoff)
     if dry_run:
         for reference, image in due.values_list("reference", "image"):

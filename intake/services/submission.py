@@ -29,19 +29,25 @@ def submit_inquiry(
     submission_token: uuid.UUID,
     answers: dict[str, Any],
     image: ContentFile | None = None,
+    spam_reasons: list[str] | tuple = (),
 ) -> tuple[Inquiry, bool]:
     """Store an inquiry and its outbox rows; queue the hand-off after commit.
 
     `answers` are Inquiry field values from a validated form; `image` is an already re-encoded
     file (intake.forms.clean_report_image). Returns (inquiry, created). Safe to rerun with the same
     `submission_token`: a double click or a resubmitted POST returns the inquiry stored the first
-    time and stores and sends nothing more.
+    time and stores and sends nothing more. With `spam_reasons` (soft checks it failed) the
+    inquiry is stored held as suspected spam, with no emails until staff release it
+    (intake.services.suspected_spam).
     """
     existing = Inquiry.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing, False
     try:
-        return _store_inquiry(kind=kind, submission_token=submission_token, answers=answers, image=image), True
+        stored = _store_inquiry(
+            kind=kind, submission_token=submission_token, answers=answers, image=image, spam_reasons=spam_reasons
+        )
+        return stored, True
     except IntegrityError:
         # Two requests with the same token raced; the other one stored it.
         existing = Inquiry.objects.filter(submission_token=submission_token).first()
@@ -52,18 +58,22 @@ def submit_inquiry(
 
 @transaction.atomic
 def _store_inquiry(
-    *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image: ContentFile | None
+    *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image: ContentFile | None, spam_reasons=()
 ) -> Inquiry:
     inquiry = Inquiry(kind=kind, submission_token=submission_token, **answers)
     inquiry.phone_digits = phone_digits(inquiry.phone)
     if inquiry.consent_to_contact:
         inquiry.privacy_notice_version = current_notice().version
         inquiry.privacy_agreed_at = timezone.now()
+    inquiry.held_as_spam, inquiry.spam_reasons = bool(spam_reasons), list(spam_reasons)
     if kind == Inquiry.Kind.CANDIDATE:
         suggestion = suggest_patient_type(
             onset=inquiry.onset,
             duration=inquiry.duration,
             treatments_tried=inquiry.treatments_tried,
+            treatment_outcomes=inquiry.treatment_outcomes,
+            pain_worsening=inquiry.pain_worsening,
+            activity_level=inquiry.activity_level,
             replacement_recommended=inquiry.replacement_recommended,
             instability=inquiry.instability,
             description=inquiry.message,
@@ -76,7 +86,15 @@ def _store_inquiry(
     # The reference needs the id, so it is set in the same transaction right after the insert.
     inquiry.reference = f"KN-{timezone.localtime(inquiry.submitted_at).year}-{inquiry.pk:06d}"
     inquiry.save(update_fields=["reference"])
-    OutboxMessage.objects.bulk_create([OutboxMessage(inquiry=inquiry, kind=k) for k in INQUIRY_MESSAGES])
+    if inquiry.held_as_spam:
+        logger.info("intake: held %s %s as suspected spam", inquiry.kind, inquiry.reference)
+        return inquiry
+    hand_over(inquiry)
     logger.info("intake: stored %s %s", inquiry.kind, inquiry.reference, extra={"reference": inquiry.reference})
-    transaction.on_commit(partial(enqueue, tasks.deliver_inquiry, inquiry.pk))
     return inquiry
+
+
+def hand_over(inquiry: Inquiry) -> None:
+    """Create the inquiry's outbox rows and queue their sending after commit (in a transaction)."""
+    OutboxMessage.objects.bulk_create([OutboxMessage(inquiry=inquiry, kind=k) for k in INQUIRY_MESSAGES])
+    transaction.on_commit(partial(enqueue, tasks.deliver_inquiry, inquiry.pk))

@@ -28,6 +28,7 @@ PUBLIC_PAGES = [
     "/editorial-policy/",
     "/contact/",
     "/privacy/",
+    "/accessibility/",
     "/candidate/",
     "/ask/",
     "/appointment/",
@@ -48,7 +49,7 @@ def test_candidacy_form_error_state_has_no_serious_accessibility_violations(page
     page.goto(site + "/candidate/")
     fill_candidate_form(page, email="not-an-email", right_pain=None)
     submit_and_wait(page, "Send")
-    assert page.get_by_role("heading", name="Please check the form").is_visible()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
     assert axe_violations(page) == []
 
 

@@ -21,7 +21,7 @@ def test_home_page_leads_to_the_candidacy_form(client, offices):
     assert "<h1" in html and 'lang="en"' in html
 
 
-@pytest.mark.parametrize("path", ["/", "/contact/", "/privacy/"])
+@pytest.mark.parametrize("path", ["/", "/contact/", "/privacy/", "/accessibility/"])
 def test_every_page_has_the_frame(client, offices, path):
     html = client.get(path).content.decode()
     # Navigation
@@ -116,3 +116,10 @@ def test_no_page_loads_anything_from_another_host(client, offices):
     for path in ["/", "/contact/", "/privacy/", "/no-such-page/"]:
         html = client.get(path).content.decode()
         assert not re.search(r'<(script|link|img)[^>]+(src|href)="(https?:)?//', html), path
+
+
+def test_the_accessibility_statement_says_what_the_site_meets_and_how_to_ask(client, offices):
+    html = client.get("/accessibility/").content.decode()
+    assert "<h1>Accessibility statement</h1>" in html
+    assert "WCAG" in html and "another format" in html and 'href="tel:+12393084701"' in html
+    assert 'href="/accessibility/"' in client.get("/privacy/").content.decode()  # the footer links it

@@ -29,8 +29,7 @@ def protection(**overrides) -> dict:
     """The hidden and spam-protection fields a person's browser sends."""
     return {
         "started": started(),
-        "captcha_0": "test-key",
-        "captcha_1": "PASSED",
+        "altcha": "",  # tests.settings: CAPTCHA_TEST_MODE passes the proof of work unsolved
         "website": "",
         "submission_token": str(uuid.uuid4()),
         **overrides,
@@ -52,10 +51,11 @@ def candidate_data(**overrides) -> dict:
         "office": "oak-park",
         "knees": "right",
         "right_pain": "7",
-        "right_pain_time": "60",
+        "right_pain_time": "75",
         "duration": "1to5y",
         "onset": "old_injury",
-        "treatments_tried": ["nsaids", "physical_therapy"],
+        "tried_nsaids": "for_a_while",
+        "tried_physical_therapy": "no",
         "replacement_recommended": "no",
         "instability": "on",
         "message": "It hurts on the stairs.",

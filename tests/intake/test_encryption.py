@@ -42,6 +42,10 @@ HEALTH = {
     "better_with_rest": True,
     "pain_medication": "daily",
     "otherwise_healthy": "not_sure",
+    # The guide's questions (issue 13): health details too.
+    "treatment_outcomes": {"cortisone": "for_a_while", "prp": "no"},
+    "pain_worsening": "yes",
+    "activity_level": "moderate",
 }
 ENCRYPTED = set(crypto.encrypted_field_names(Inquiry))
 

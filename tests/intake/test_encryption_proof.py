@@ -22,12 +22,16 @@ MARKER = "ZEBRAMARKER"
 CHOICE_ANSWERS = {
     "knees": "both",
     "left_pain": "9",
-    "left_pain_time": "87",
+    "left_pain_time": "100",
     "right_pain": "6",
-    "right_pain_time": "43",
+    "right_pain_time": "50",
     "duration": "gt5y",
     "onset": "old_injury",
-    "treatments_tried": ["hyaluronic_acid", "stem_cells"],
+    # One row per treatment (issue 13): what each one tried did, stored as treatment_outcomes.
+    "tried_hyaluronic_acid": "no",
+    "tried_stem_cells": "for_a_while",
+    "pain_worsening": "yes",
+    "activity_level": "high",
     "replacement_recommended": "not_sure",
     "pain_medication": "sometimes",
     "otherwise_healthy": "yes",
@@ -58,13 +62,14 @@ def test_health_answers_and_the_picture_are_in_no_dump_or_file_but_staff_see_the
     assert client.post("/candidate/", data).status_code == 302
     inquiry = Inquiry.objects.get()
     assert inquiry.suggestion_reasons and inquiry.left_pain == 9 and inquiry.image
+    assert inquiry.treatment_outcomes["stem_cells"] == "for_a_while" and inquiry.activity_level == "high"
     with inquiry.image.open("rb") as picture:
         stored_picture = picture.read()
     picture_marker = stored_picture[len(stored_picture) // 2 :][:48]  # compressed pixels: unique
 
     dump = pg_dump()
     assert inquiry.reference.encode() in dump and b"ada@example.com" in dump  # the dump is real
-    plain_values = [MARKER, *inquiry.suggestion_reasons, "old_injury", "hyaluronic_acid", "stem_cells"]
+    plain_values = [MARKER, *inquiry.suggestion_reasons, "old_injury", "hyaluronic_acid", "stem_cells", "for_a_while"]
     for value in plain_values:
         assert value.encode() not in dump, value
     assert picture_marker not in dump

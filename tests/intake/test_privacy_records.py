@@ -11,7 +11,6 @@ from django.utils import timezone
 from clinic.privacy import current_notice
 from intake import services
 from intake.models import Inquiry, OutboxMessage, PurgeRun, Subscriber
-from intake.services import retention
 from tests.intake.conftest import HEALTH_SECRET, candidate_data, make_inquiry
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +45,10 @@ def test_each_purge_run_records_its_counts_and_nothing_else(settings):
     assert PurgeRun.objects.count() == 1  # a dry run removes and records nothing
 
 
-def test_suspected_spam_goes_after_its_own_shorter_period(monkeypatch, settings):
-    # The "suspected spam" status comes from another branch; SPAM_STATUSES is the hook it fills.
-    monkeypatch.setattr(retention, "SPAM_STATUSES", (Inquiry.Status.IN_REVIEW,))
-    settings.SPAM_RETENTION_DAYS = 30
-    old_spam = make_inquiry(status="in_review", age=timedelta(days=40))
-    new_spam = make_inquiry(status="in_review", age=timedelta(days=5))
+def test_suspected_spam_goes_after_its_own_shorter_period(settings):
+    settings.INTAKE_SUSPECTED_SPAM_DAYS = 30
+    old_spam = make_inquiry(age=timedelta(days=40), held_as_spam=True)
+    new_spam = make_inquiry(age=timedelta(days=5), held_as_spam=True)
     OutboxMessage.objects.create(inquiry=old_spam, kind=OutboxMessage.Kind.STAFF_NOTIFICATION)
     report = services.purge_inquiries(older_than=timedelta(days=365))
     assert report.spam == 1 and report.references == []  # spam is counted, not listed

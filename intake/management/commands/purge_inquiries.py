@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Remove closed inquiries (status closed or not a candidate) closed more than --older-than "
         "days ago (default INQUIRY_RETENTION_DAYS), with their notes, emails and image files; "
-        "suspected spam after SPAM_RETENTION_DAYS; newsletter sign-ups not confirmed within "
+        "suspected spam nobody released within INTAKE_SUSPECTED_SPAM_DAYS; newsletter sign-ups not confirmed within "
         "SUBSCRIBER_CONFIRM_DAYS. Reports the references removed and records the counts. Safe to rerun."
     )
 
@@ -40,7 +40,8 @@ class Command(BaseCommand):
             f"{report.images} image file(s)"
         )
         summary += (
-            f"; {report.spam} suspected spam inquiry(ies) and {report.unconfirmed_subscribers} "
+            f"; {report.spam} suspected spam inquiry(ies) nobody released within "
+            f"{settings.INTAKE_SUSPECTED_SPAM_DAYS} day(s) and {report.unconfirmed_subscribers} "
             "newsletter sign-up(s) never confirmed"
         )
         if not dry_run:
