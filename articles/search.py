@@ -95,45 +95,46 @@ def highlight(text: str, terms: list[str], *, words: int = SNIPPET_WORDS) -> Saf
 # --- The index --------------------------------------------------------------------------------
 
 
+def _document(kind: str, page, **fields) -> SearchDocument:
+    """The index's entry for one public page (a treatment, article or case study), found by its slug."""
+    return SearchDocument(kind=kind, key=page.slug, url=page.get_absolute_url(), **fields)
+
+
 def _documents() -> list[SearchDocument]:
     from casestudies.models import CaseStudy
 
     from .models import Article, Treatment
 
-    docs = []
-    for treatment in Treatment.objects.all():
-        docs.append(
-            SearchDocument(
-                kind=SearchDocument.Kind.TREATMENT,
-                key=treatment.slug,
-                url=treatment.get_absolute_url(),
-                title=f"{treatment.name} for knee pain",
-                summary=treatment.description,
-                # The clinic's quoted words only: not the page's headings and "From the clinic's article …" lines.
-                body=html_to_text(" ".join(_QUOTE.findall(without_editor_notes(treatment.body_html)))),
-                order=treatment.order,
-            )
+    docs = [
+        _document(
+            SearchDocument.Kind.TREATMENT,
+            treatment,
+            title=f"{treatment.name} for knee pain",
+            summary=treatment.description,
+            # The clinic's quoted words only: not the page's headings and "From the clinic's article …" lines.
+            body=html_to_text(" ".join(_QUOTE.findall(without_editor_notes(treatment.body_html)))),
+            order=treatment.order,
         )
-    for article in Article.objects.filter(status=Article.Status.PUBLISHED, published_on__isnull=False):
-        docs.append(
-            SearchDocument(
-                kind=SearchDocument.Kind.ARTICLE,
-                key=article.slug,
-                url=article.get_absolute_url(),
-                title=article.title,
-                summary=article.summary,
-                body=article.body_text,
-                public_from=article.published_on,
-                order=100,
-            )
+        for treatment in Treatment.objects.all()
+    ]
+    docs += [
+        _document(
+            SearchDocument.Kind.ARTICLE,
+            article,
+            title=article.title,
+            summary=article.summary,
+            body=article.body_text,
+            public_from=article.published_on,
+            order=100,
         )
+        for article in Article.objects.filter(status=Article.Status.PUBLISHED, published_on__isnull=False)
+    ]
     for case in CaseStudy.objects.prefetch_related("treatments", "steps", "measurements"):
         steps = [f"{step.description} {step.result}" for step in case.steps.all()]
         docs.append(
-            SearchDocument(
-                kind=SearchDocument.Kind.CASE_STUDY,
-                key=case.slug,
-                url=case.get_absolute_url(),
+            _document(
+                SearchDocument.Kind.CASE_STUDY,
+                case,
                 title=case.title,
                 summary=f"{case.condition}. Treatments: {', '.join(t.name for t in case.treatments.all())}.",
                 body="\n".join([case.presenting_history, case.prior_treatments, *steps, case.outcome]),

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import FREQUENCY_MAX, INTENSITY_MAX, PainMeasurement
+from .models import FREQUENCY_MAX, INTENSITY_MAX, MEASUREMENT_FIELDS, PainMeasurement
 
 
 class PainMeasurementForm(forms.ModelForm):
@@ -8,17 +8,7 @@ class PainMeasurementForm(forms.ModelForm):
 
     class Meta:
         model = PainMeasurement
-        fields = [
-            "knee",
-            "point_order",
-            "point_label",
-            "intensity",
-            "frequency",
-            "knee_given",
-            "stated_as",
-            "headline",
-            "source_sentence",
-        ]
+        fields = MEASUREMENT_FIELDS
         # The browser's own range check, before the server's.
         widgets = {
             "intensity": forms.NumberInput(attrs={"min": 0, "max": INTENSITY_MAX}),

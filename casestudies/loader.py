@@ -13,7 +13,7 @@ from django.db import transaction
 from articles.models import Article, Author, Reference, Treatment
 from clinic.content import CREATED, UNCHANGED, UPDATED, LoadReport, load_yaml, sync_row
 
-from .models import CaseStudy, Knee, PainMeasurement, TreatmentStep
+from .models import MEASUREMENT_FIELDS, CaseStudy, Knee, PainMeasurement, TreatmentStep
 
 MISSING = "missing"  # a link the file names but whose target row does not exist (yet)
 
@@ -33,17 +33,6 @@ FIELDS = [
     "evidence",
 ]
 STEP_FIELDS = ["kind", "sessions", "interval", "period", "timing", "description", "result"]
-MEASUREMENT_FIELDS = [
-    "knee",
-    "point_order",
-    "point_label",
-    "intensity",
-    "frequency",
-    "knee_given",
-    "stated_as",
-    "source_sentence",
-    "headline",
-]
 REVIEW_FIELDS = ["last_reviewed_on", "next_review_due"]
 
 

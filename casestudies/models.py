@@ -198,6 +198,20 @@ def _pain_figure(verbose_name: str, maximum: int) -> models.PositiveSmallInteger
     )
 
 
+# A measurement's own fields, in the admin form's order (the loader reads and compares the same set).
+MEASUREMENT_FIELDS = [
+    "knee",
+    "point_order",
+    "point_label",
+    "intensity",
+    "frequency",
+    "knee_given",
+    "stated_as",
+    "headline",
+    "source_sentence",
+]
+
+
 class PainMeasurement(models.Model):
     """A pain figure for one knee at a labelled point in the course, as the source reports it, or the
     source's words where it gives words and no figure ("free of pain")."""

@@ -9,6 +9,8 @@ import subprocess
 import threading
 import time
 
+from scripts.support.answers import CANDIDATE_ANSWERS
+
 
 def ensure_wrk() -> str:
     """The wrk load tool, installed with apt-get if missing."""
@@ -61,24 +63,10 @@ HIDDEN = re.compile(r'<input[^>]*name="(csrfmiddlewaretoken|started|submission_t
 
 def candidate_answers(email_address: str) -> dict:
     return {
+        **CANDIDATE_ANSWERS,
         "first_name": "Load",
         "last_name": "Test",
         "email": email_address,
-        "phone": "239 555 0100",
-        "preferred_contact": "either",
-        "office": "oak-park",
-        "knees": "right",
-        "right_pain": "7",
-        "right_pain_time": "75",
-        "duration": "1to5y",
-        "onset": "old_injury",
-        "tried_nsaids": "for_a_while",
-        "replacement_recommended": "no",
-        "instability": "on",
-        "message": "It hurts on the stairs.",
-        "callback_window": "Any time",
-        "out_of_network_acknowledged": "on",
-        "consent_to_contact": "on",
         "website": "",
     }
 

@@ -40,41 +40,47 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AssigneeFilter(admin.SimpleListFilter):
+class _RelatedRowFilter(admin.SimpleListFilter):
+    """Inquiries whose `field` is the chosen row (by id), or has no row at all (the `none` choice)."""
+
+    field: str
+    none: str
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.none:
+            return queryset.filter(**{f"{self.field}__isnull": True})
+        if value and value.isdigit():
+            return queryset.filter(**{f"{self.field}_id": int(value)})
+        return queryset
+
+
+class AssigneeFilter(_RelatedRowFilter):
     title = "assignee"
     parameter_name = "assignee"
+    field = "assignee"
+    none = "nobody"
 
     def lookups(self, request, model_admin):
         staff = [(str(user.pk), user_label(user)) for user in services.triage_staff()]
         return [("me", "Me"), ("nobody", "Nobody"), *staff]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value == "me":
+        if self.value() == "me":
             return queryset.filter(assignee=request.user)
-        if value == "nobody":
-            return queryset.filter(assignee__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(assignee_id=int(value))
-        return queryset
+        return super().queryset(request, queryset)
 
 
-class OfficeFilter(admin.SimpleListFilter):
+class OfficeFilter(_RelatedRowFilter):
     """The office by the same short label as the list's column ("Fort Myers, FL")."""
 
     title = "office"
     parameter_name = "office__id__exact"
+    field = "office"
+    none = "none"
 
     def lookups(self, request, model_admin):
         return [*((str(office.pk), office.label) for office in Office.objects.all()), ("none", NO_OFFICE)]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "none":
-            return queryset.filter(office__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(office_id=int(value))
-        return queryset
 
 
 class HandoffFilter(admin.SimpleListFilter):

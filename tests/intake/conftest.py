@@ -13,6 +13,7 @@ from PIL import Image
 
 from intake.models import Inquiry, phone_digits
 from intake.spam import STARTED_SALT
+from scripts.support.answers import CANDIDATE_ANSWERS
 
 
 @pytest.fixture
@@ -42,28 +43,7 @@ def _merged(data: dict, overrides: dict) -> dict:
 
 
 def candidate_data(**overrides) -> dict:
-    data = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "email": "ada@example.com",
-        "phone": "239 555 0100",
-        "preferred_contact": "either",
-        "office": "oak-park",
-        "knees": "right",
-        "right_pain": "7",
-        "right_pain_time": "75",
-        "duration": "1to5y",
-        "onset": "old_injury",
-        "tried_nsaids": "for_a_while",
-        "tried_physical_therapy": "no",
-        "replacement_recommended": "no",
-        "instability": "on",
-        "message": "It hurts on the stairs.",
-        "callback_window": "Any time",
-        "out_of_network_acknowledged": "on",
-        "consent_to_contact": "on",
-        **protection(),
-    }
+    data = {**CANDIDATE_ANSWERS, **protection()}
     return _merged(data, overrides)
 
 
