@@ -2,6 +2,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -15,6 +16,7 @@ from articles.models import Article, Treatment
 from . import services
 from .forms import AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
 from .models import Inquiry
+from .outage import offline_form
 from .sections import CANDIDATE_SECTIONS
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,17 @@ class InquiryFormView(FormView):
 
     def answers(self, form) -> dict:
         return form.answers()
+
+    def outage_response(self):
+        """503 with the form and everything typed (the picture aside), drawn without the database;
+        called by clinic.outage.server_error when the database is down during this POST."""
+        form = offline_form(self.get_form_class()(data=self.request.POST), image_sent=bool(self.request.FILES))
+        try:
+            context = self.get_context_data(form=form)
+        except DatabaseError:  # the page's extras (the article asked from) need the database
+            context = {"form": form, "view": self}
+        context["offices"] = ()  # the footer's office list needs the database
+        return self.render_to_response(context, status=503).render()
 
 
 class CandidateView(InquiryFormView):

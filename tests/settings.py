@@ -19,7 +19,8 @@ from clinic.settings import *  # noqa: E402,F403
 # In process, tasks run eagerly; the tests that need a real worker start one (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-_TMP = tempfile.mkdtemp(prefix="clinic-tests-")
+# A server the tests start names its own directory (removed with it); a test run makes one.
+_TMP = os.environ.get("CLINIC_TEST_TMP") or tempfile.mkdtemp(prefix="clinic-tests-")
 MEDIA_ROOT = os.path.join(_TMP, "media")
 PRIVATE_MEDIA_ROOT = os.path.join(_TMP, "private")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
