@@ -185,7 +185,11 @@ INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="10/h")
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
 INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-INTAKE_UPLOAD_MAX_PIXELS = 40_000_000  # a phone photo is ~12 MP; more is a decompression bomb
+INTAKE_UPLOAD_MAX_PIXELS = env.int("INTAKE_UPLOAD_MAX_PIXELS", default=24_000_000)  # a phone photo is ~12 MP
+# A picture file no inquiry refers to (left by a crash between writing it and the commit) is
+# removed by an hourly beat sweep once it is this old (seconds).
+INTAKE_ORPHAN_GRACE_SECONDS = env.int("INTAKE_ORPHAN_GRACE_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["intake-orphan-image-sweep"] = {"task": "intake.tasks.sweep_orphan_images", "schedule": 3600.0}
 # The beat sweep hands over messages still unsent this long after they were stored (seconds),
 # and gives up (status "failed", shown to staff) after this many attempts.
 INTAKE_HANDOFF_SWEEP_AFTER = env.int("INTAKE_HANDOFF_SWEEP_AFTER", default=180)
@@ -256,6 +260,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Patient uploads: outside MEDIA_ROOT, never served by a public URL.
 PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+# Uploads readable by the site's own user only (the private storage sets 0600 / 0700 itself too).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed files with content hashes in their names, so they can be cached forever.

@@ -26,6 +26,10 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 # Education to offer after the candidacy form, by the (staff-only) suggested type. The patient sees
 # the treatment's articles and case histories, never the type.
 TREATMENT_FOR_TYPE = {1: "dextrose-prolotherapy", 2: "platelet-rich-plasma", 3: "bone-marrow-aspirate"}
+IMAGE_NOT_STORED = (
+    "We could not save your image just now, so your form has not been sent yet. Everything you typed "
+    "is still here: please send it again in a few minutes, or without the image."
+)
 RATE_LIMITED = (
     "You have sent several forms from this connection in a short time. Please try again in an hour, "
     "or call either office: we are glad to help by phone."
@@ -56,12 +60,16 @@ class InquiryFormView(FormView):
         if rate_limited(self.request, self.kind):
             form.add_error(None, RATE_LIMITED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        inquiry, _ = services.submit_inquiry(
-            kind=self.kind,
-            submission_token=form.cleaned_data["submission_token"],
-            answers=self.answers(form),
-            image=form.cleaned_data.get("image"),
-        )
+        try:
+            inquiry, _ = services.submit_inquiry(
+                kind=self.kind,
+                submission_token=form.cleaned_data["submission_token"],
+                answers=self.answers(form),
+                image=form.cleaned_data.get("image"),
+            )
+        except services.ImageNotStored:
+            form.add_error("image", IMAGE_NOT_STORED)
+            return self.render_to_response(self.get_context_data(form=form), status=503)
         self.request.session[THANKS_SESSION_KEY] = inquiry.pk
         return redirect("intake:thanks")
 

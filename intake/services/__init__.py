@@ -56,6 +56,7 @@ from .staff import (
     triage_staff,
 )
 from .submission import INQUIRY_MESSAGES, submit_inquiry
+from .uploads import ImageNotStored, sweep_orphan_images
 
 __all__ = [
     "ALLOWED_MOVES",
@@ -96,6 +97,8 @@ __all__ = [
     "send_triage_digest",
     "set_priority",
     "submit_inquiry",
+    "sweep_orphan_images",
+    "ImageNotStored",
     "subscriber_from_token",
     "sweep_handoffs",
     "triage_counts",
