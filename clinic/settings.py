@@ -191,9 +191,10 @@ INTAKE_UPLOAD_MAX_PIXELS = env.int("INTAKE_UPLOAD_MAX_PIXELS", default=24_000_00
 INTAKE_ORPHAN_GRACE_SECONDS = env.int("INTAKE_ORPHAN_GRACE_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE["intake-orphan-image-sweep"] = {"task": "intake.tasks.sweep_orphan_images", "schedule": 3600.0}
 # The beat sweep hands over messages still unsent this long after they were stored (seconds),
-# and gives up (status "failed", shown to staff) after this many attempts.
+# retrying with backoff; a message the mail server keeps failing is marked "failed" (shown to staff,
+# retried by the admin action) only this long after it was stored. A refused recipient fails at once.
 INTAKE_HANDOFF_SWEEP_AFTER = env.int("INTAKE_HANDOFF_SWEEP_AFTER", default=180)
-INTAKE_HANDOFF_MAX_ATTEMPTS = env.int("INTAKE_HANDOFF_MAX_ATTEMPTS", default=12)
+INTAKE_HANDOFF_GIVE_UP_SECONDS = env.int("INTAKE_HANDOFF_GIVE_UP_SECONDS", default=2 * 24 * 3600)
 
 # No loss: a task is acknowledged only after it ran, and is redelivered if its worker dies.
 CELERY_TASK_ACKS_LATE = True
@@ -231,6 +232,15 @@ AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 # --- Email -------------------------------------------------------------------------------------
 
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
+# Without EMAIL_HOST, emails are written to files, which nobody reads in production: with DEBUG off
+# that needs asking for by name (EMAIL_DELIVERY=files), so a missing EMAIL_HOST cannot go unnoticed.
+EMAIL_DELIVERY = "smtp" if EMAIL_HOST else env.str("EMAIL_DELIVERY", default="files" if DEBUG else "")
+if EMAIL_DELIVERY not in ("smtp", "files"):
+    raise ImproperlyConfigured(
+        "EMAIL_HOST is unset while DEBUG is off, so no email (staff notifications, patients' "
+        "confirmations) would reach anyone. Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, "
+        "EMAIL_HOST_PASSWORD), or EMAIL_DELIVERY=files to write emails under EMAIL_FILE_PATH."
+    )
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env.int("EMAIL_PORT", default=587)

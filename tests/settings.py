@@ -11,6 +11,8 @@ import uuid
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-to-pass-checks")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
+# No SMTP server unless a test starts one: processes the tests start write emails to files.
+os.environ.setdefault("EMAIL_DELIVERY", "files")
 # Each run gets its own Celery queue, so a worker started by the tests never sees another run's tasks.
 os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:12]}")
 

@@ -30,7 +30,15 @@ from .audit import (
     record_event,
     record_events,
 )
-from .delivery import DeliveryFailed, deliver_inquiry, deliver_message, enqueue, is_permanent_failure, sweep_handoffs
+from .delivery import (
+    DeliveryFailed,
+    deliver_inquiry,
+    deliver_message,
+    enqueue,
+    failed_count,
+    is_permanent_failure,
+    sweep_handoffs,
+)
 from .digest import send_triage_digest, triage_counts
 from .emails import (
     NEWSLETTER_CONFIRM_MAX_AGE,
@@ -85,6 +93,7 @@ __all__ = [
     "deliver_message",
     "enqueue",
     "is_permanent_failure",
+    "failed_count",
     "message_id_header",
     "move_inquiry",
     "newsletter_confirm_path",

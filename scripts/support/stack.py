@@ -46,6 +46,9 @@ class Stack:
             {
                 "DJANGO_SETTINGS_MODULE": "clinic.settings",
                 "DEBUG": "0",
+                # A script that starts no SMTP sink gets its emails as files in its own directory.
+                "EMAIL_DELIVERY": "files",
+                "EMAIL_FILE_PATH": str(self.dir / "mail"),
                 "SECRET_KEY": self.secret_key,
                 "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
                 "SITE_URL": self.base_url,

@@ -22,6 +22,7 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "clinic.example.com",
     "DJANGO_SETTINGS_MODULE": "clinic.settings",
+    "EMAIL_HOST": "smtp.example.com",
 }
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)
