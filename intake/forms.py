@@ -58,6 +58,7 @@ def clean_report_image(upload) -> ContentFile:
         unreadable=unreadable,
         wrong_format=unreadable,
         too_many_pixels="This image has too many pixels. Please send a smaller photo or scan.",
+        max_side=settings.INTAKE_UPLOAD_MAX_SIDE,
     )
     data, image_format = clean_image(upload, policy)
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
@@ -120,6 +121,13 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
             self._errors["image"] = self.error_class(
                 ["Please choose the image again: for your privacy it is not kept until the form is sent."]
             )
+
+    def checked_image(self) -> ContentFile | None:
+        """The picture checked and re-encoded (clean_report_image), or None. The costly step, so
+        the view calls it only once the form is valid, the spam checks passed and the rate limit
+        allows it. Raises ValidationError for a picture that is refused."""
+        upload = self.cleaned_data.get("image")
+        return clean_report_image(upload) if upload else None
 
     def answers(self) -> dict:
         """The Inquiry field values for services.submit_inquiry."""
@@ -224,8 +232,12 @@ class CandidateForm(InquiryForm):
         )
 
     def clean_image(self):
+        # Only the cheap size check here: the picture is decoded by checked_image, once the rest of
+        # the form is valid and the spam checks passed.
         upload = self.cleaned_data.get("image")
-        return clean_report_image(upload) if upload else None
+        if upload and upload.size > settings.INTAKE_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError("The image is larger than 10 MB. Please send a smaller photo or scan.")
+        return upload
 
     def clean(self):
         cleaned = super().clean()

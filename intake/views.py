@@ -2,6 +2,7 @@ import logging
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,16 +57,27 @@ def rate_limited(request, group: str) -> bool:
 class InquiryFormView(FormView):
     kind: str
 
+    def post(self, request, *args, **kwargs):
+        # A POST carrying a file counts toward the rate limit whether or not the form is valid.
+        self.over_limit = rate_limited(request, self.kind) if request.FILES else None
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
-        if rate_limited(self.request, self.kind):
+        over_limit = self.over_limit if self.over_limit is not None else rate_limited(self.request, self.kind)
+        if over_limit:
             form.add_error(None, RATE_LIMITED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
+        try:
+            image = form.checked_image()  # decoded only now: valid form, spam checks passed, within the limit
+        except ValidationError as exc:
+            form.add_error("image", exc)
+            return self.form_invalid(form)
         try:
             inquiry, _ = services.submit_inquiry(
                 kind=self.kind,
                 submission_token=form.cleaned_data["submission_token"],
                 answers=self.answers(form),
-                image=form.cleaned_data.get("image"),
+                image=image,
             )
         except services.ImageNotStored:
             form.add_error("image", IMAGE_NOT_STORED)
