@@ -84,6 +84,9 @@ def upright(image: Image.Image) -> Image.Image:
 def encode(image: Image.Image, fmt: str, *, quality: int = 90, **options) -> bytes:
     """The pixels of `image` written as `fmt` ("JPEG", "PNG" or "WEBP") without any metadata."""
     out = BytesIO()
+    # Pillow carries some metadata from image.info into the file it writes (a JPEG comment, a PNG
+    # colour profile): only the transparency key, which is pixels, is kept.
+    image.info = {k: v for k, v in image.info.items() if k == "transparency"}
     if fmt == "JPEG":
         image.convert("L" if image.mode == "L" else "RGB").save(out, "JPEG", quality=quality, **options)
     elif fmt == "PNG":

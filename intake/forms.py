@@ -21,6 +21,7 @@ from clinic.models import Office
 from .models import Inquiry
 from .sections import CANDIDACY_SECTIONS, CONTACT_FIELDS, Section
 from .spam import ProtectedForm
+from .text import plain_line, plain_text
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 TEXT_MAX = 4000
@@ -110,6 +111,12 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and name in self.fields:
+                multiline = isinstance(self.fields[name].widget, forms.Textarea)
+                cleaned[name] = plain_text(value) if multiline else plain_line(value)
+        for name in [n for n, v in cleaned.items() if v == "" and n in self.fields and self.fields[n].required]:
+            self.add_error(name, self.fields[name].error_messages["required"])
         if cleaned.get("preferred_contact") == Inquiry.ContactMethod.PHONE and not cleaned.get("phone"):
             self.add_error("phone", "Please give a phone number, or choose email as the way to contact you.")
         return cleaned
