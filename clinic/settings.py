@@ -188,6 +188,8 @@ INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 INTAKE_UPLOAD_MAX_PIXELS = env.int("INTAKE_UPLOAD_MAX_PIXELS", default=24_000_000)  # a phone photo is ~12 MP
 # Pictures are kept at most this many pixels on their long side (a JPEG is decoded reduced to it).
 INTAKE_UPLOAD_MAX_SIDE = env.int("INTAKE_UPLOAD_MAX_SIDE", default=4096)
+# How many pictures this host decodes at once (intake/image_slots.py); more get "send again in a minute".
+INTAKE_IMAGE_SLOTS = env.int("INTAKE_IMAGE_SLOTS", default=1)
 # A picture file no inquiry refers to (left by a crash between writing it and the commit) is
 # removed by an hourly beat sweep once it is this old (seconds).
 INTAKE_ORPHAN_GRACE_SECONDS = env.int("INTAKE_ORPHAN_GRACE_SECONDS", default=3600)

@@ -16,6 +16,7 @@ from articles.models import Article, Treatment
 
 from . import services
 from .forms import AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
+from .image_slots import NoImageSlot, image_slot
 from .models import Inquiry
 from .outage import offline_form
 from .sections import CANDIDATE_SECTIONS
@@ -30,6 +31,10 @@ TREATMENT_FOR_TYPE = {1: "dextrose-prolotherapy", 2: "platelet-rich-plasma", 3: 
 IMAGE_NOT_STORED = (
     "We could not save your image just now, so your form has not been sent yet. Everything you typed "
     "is still here: please send it again in a few minutes, or without the image."
+)
+IMAGES_BUSY = (
+    "Many pictures are being sent to us right now, so your form has not been sent yet. Everything you "
+    "typed is still here: please choose the image again and send the form in a minute."
 )
 RATE_LIMITED = (
     "You have sent several forms from this connection in a short time. Please try again in an hour, "
@@ -68,10 +73,14 @@ class InquiryFormView(FormView):
             form.add_error(None, RATE_LIMITED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         try:
-            image = form.checked_image()  # decoded only now: valid form, spam checks passed, within the limit
+            with image_slot():
+                image = form.checked_image()  # decoded only now: valid form, spam checks passed, within the limit
         except ValidationError as exc:
             form.add_error("image", exc)
             return self.form_invalid(form)
+        except NoImageSlot:
+            form.add_error("image", IMAGES_BUSY)
+            return self.render_to_response(self.get_context_data(form=form), status=503)
         try:
             inquiry, _ = services.submit_inquiry(
                 kind=self.kind,

@@ -77,3 +77,17 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale_and_kept_at_most_the_maximum
     assert draft.called and draft.call_args.args[2][0] <= 1000  # asked for no more than it keeps
     with Image.open(Inquiry.objects.get().image.open("rb")) as stored:
         assert max(stored.size) == 1000 and stored.size == (1000, 750)
+
+
+def test_when_every_picture_slot_is_busy_the_form_comes_back_with_the_answers(client, offices):
+    from intake.image_slots import image_slot
+    from intake.views import IMAGES_BUSY
+
+    with image_slot():  # another request is decoding a picture
+        response = client.post("/candidate/", candidate_data(image=jpeg(), message="Knee locks on stairs"))
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert IMAGES_BUSY in body and "Knee locks on stairs" in body
+    assert not Inquiry.objects.exists()
+    with image_slot():  # released: the slot is free again
+        pass
