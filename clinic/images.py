@@ -44,11 +44,7 @@ def open_checked(file, policy: ImagePolicy) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             file.seek(0)
             with Image.open(file) as probe:
-                if probe.format not in policy.formats:
-                    raise ValidationError(policy.wrong_format)
-                width, height = probe.size
-                if width * height > policy.max_pixels:
-                    raise ValidationError(policy.too_many_pixels)
+                width, height = _check_probe(probe, policy)
                 probe.verify()
             file.seek(0)
             image = Image.open(file)
@@ -68,6 +64,34 @@ def open_checked(file, policy: ImagePolicy) -> Image.Image:
     except ValidationError:
         raise
     except Exception as exc:  # Pillow raises many kinds of errors on hostile files; all mean "unreadable"
+        raise ValidationError(policy.unreadable) from exc
+    finally:
+        file.seek(0)
+
+
+def _check_probe(probe: Image.Image, policy: ImagePolicy) -> tuple[int, int]:
+    if probe.format not in policy.formats:
+        raise ValidationError(policy.wrong_format)
+    width, height = probe.size
+    if width * height > policy.max_pixels:
+        raise ValidationError(policy.too_many_pixels)
+    return width, height
+
+
+def check_header(file, policy: ImagePolicy) -> None:
+    """The cheap part of open_checked: size, format and pixel count from the header, no pixel
+    decoded. Raises ValidationError like open_checked."""
+    if file.size > policy.max_bytes:
+        raise ValidationError(policy.too_large)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            file.seek(0)
+            with Image.open(file) as probe:
+                _check_probe(probe, policy)
+    except ValidationError:
+        raise
+    except Exception as exc:  # as in open_checked: any error on a hostile header means "unreadable"
         raise ValidationError(policy.unreadable) from exc
     finally:
         file.seek(0)

@@ -14,6 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.urls import Resolver404, resolve
+from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,19 @@ def server_error(request, template_name="500.html"):
     """handler500: 503 with Retry-After for a database outage (the form kept, on a form POST)."""
     if not is_database_outage(sys.exc_info()[1]):
         return _page(request, "500.html", 500)
+    return _outage(request)
+
+
+@requires_csrf_token
+def bad_request(request, exception, template_name="400.html"):
+    """handler400: the session could not be saved because the database went away (Django says
+    SessionInterrupted, a 400) is an outage too; anything else is Django's own 400."""
+    if is_database_outage(exception):
+        return _outage(request)
+    return defaults.bad_request(request, exception)
+
+
+def _outage(request):
     logger.warning("database unavailable: answering 503 for %s %s", request.method, request.path_info)
     try:
         response = _form_view_response(request)

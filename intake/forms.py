@@ -15,7 +15,7 @@ from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
 
-from clinic.images import ImagePolicy, clean_image
+from clinic.images import ImagePolicy, check_header, clean_image
 from clinic.models import Office
 
 from .models import Inquiry
@@ -42,16 +42,10 @@ def _privacy_label():
 privacy_label = lazy(_privacy_label, str)
 
 
-def clean_report_image(upload) -> ContentFile:
-    """A patient's image of an MRI or X-ray report, checked and re-encoded without its metadata.
-
-    Accepts JPEG, PNG and WebP up to INTAKE_UPLOAD_MAX_BYTES and INTAKE_UPLOAD_MAX_PIXELS, through
-    the site's one image pipeline (clinic.images): header checks, full decode, only the pixels
-    written back (no EXIF, GPS, comments or colour profiles), to a random file name. Raises
-    ValidationError for anything else.
-    """
+def report_image_policy() -> ImagePolicy:
+    """What a patient's report image may be, and what they are told when it is refused."""
     unreadable = "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
-    policy = ImagePolicy(
+    return ImagePolicy(
         formats=frozenset(IMAGE_FORMATS),
         max_bytes=settings.INTAKE_UPLOAD_MAX_BYTES,
         max_pixels=settings.INTAKE_UPLOAD_MAX_PIXELS,
@@ -61,7 +55,17 @@ def clean_report_image(upload) -> ContentFile:
         too_many_pixels="This image has too many pixels. Please send a smaller photo or scan.",
         max_side=settings.INTAKE_UPLOAD_MAX_SIDE,
     )
-    data, image_format = clean_image(upload, policy)
+
+
+def clean_report_image(upload) -> ContentFile:
+    """A patient's image of an MRI or X-ray report, checked and re-encoded without its metadata.
+
+    Accepts JPEG, PNG and WebP up to INTAKE_UPLOAD_MAX_BYTES and INTAKE_UPLOAD_MAX_PIXELS, through
+    the site's one image pipeline (clinic.images): header checks, full decode, only the pixels
+    written back (no EXIF, GPS, comments or colour profiles), to a random file name. Raises
+    ValidationError for anything else.
+    """
+    data, image_format = clean_image(upload, report_image_policy())
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
 
 
@@ -128,6 +132,12 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
             self._errors["image"] = self.error_class(
                 ["Please choose the image again: for your privacy it is not kept until the form is sent."]
             )
+
+    def check_image_header(self) -> None:
+        """The picture's size, format and pixel count from its header (cheap; raises ValidationError)."""
+        upload = self.cleaned_data.get("image")
+        if upload:
+            check_header(upload, report_image_policy())
 
     def checked_image(self) -> ContentFile | None:
         """The picture checked and re-encoded (clean_report_image), or None. The costly step, so

@@ -73,6 +73,7 @@ class InquiryFormView(FormView):
             form.add_error(None, RATE_LIMITED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         try:
+            form.check_image_header()  # a picture refused by its header never waits for a slot
             with image_slot():
                 image = form.checked_image()  # decoded only now: valid form, spam checks passed, within the limit
         except ValidationError as exc:

@@ -75,6 +75,28 @@ def test_the_form_comes_back_even_when_validation_itself_cannot_reach_the_databa
 
 
 @pytest.mark.django_db
+def test_losing_the_database_while_saving_the_session_gives_the_form_back_and_resending_finds_it(
+    offices, django_capture_on_commit_callbacks
+):
+    from django.contrib.sessions.backends.base import UpdateError
+
+    def save_fails(*args, **kwargs):
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError:
+            raise UpdateError  # noqa: B904  (as Django's db session backend does; it becomes a 400)
+
+    data = candidate_data(message="Stored before the session save failed")
+    client = outage_client()
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.save", side_effect=save_fails):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/candidate/", data)
+    assert response.status_code == 503 and SHOWN in response.content.decode()
+    assert client.post("/candidate/", data).status_code == 302  # sent again: the stored one, once
+    assert Inquiry.objects.filter(message="Stored before the session save failed").count() == 1
+
+
+@pytest.mark.django_db
 def test_a_picture_sent_during_an_outage_is_asked_for_again(offices):
     data = candidate_data(image=SimpleUploadedFile("knee.png", image_bytes("PNG"), content_type="image/png"))
     with mock.patch("intake.services.submit_inquiry", side_effect=OperationalError("gone")):
