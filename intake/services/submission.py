@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from clinic.privacy import current_notice
@@ -16,6 +16,7 @@ from intake.models import Inquiry, OutboxMessage, phone_digits
 from intake.rubric import suggest_patient_type
 
 from .delivery import enqueue
+from .uploads import discard_image, store_image
 
 logger = logging.getLogger(__name__)
 
@@ -35,25 +36,35 @@ def submit_inquiry(
     `answers` are Inquiry field values from a validated form; `image` is an already re-encoded
     file (intake.forms.clean_report_image). Returns (inquiry, created). Safe to rerun with the same
     `submission_token`: a double click or a resubmitted POST returns the inquiry stored the first
-    time and stores and sends nothing more.
+    time and stores and sends nothing more. The picture is written whole (fsynced, checked)
+    before the row commits and removed at once if the row is not stored; a failed write raises
+    uploads.ImageNotStored and stores nothing.
     """
     existing = Inquiry.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing, False
+    image_name = store_image(image) if image is not None else ""
     try:
-        return _store_inquiry(kind=kind, submission_token=submission_token, answers=answers, image=image), True
+        stored = _store_inquiry(kind=kind, submission_token=submission_token, answers=answers, image_name=image_name)
+        return stored, True
+    except (OperationalError, InterfaceError):
+        # The connection was lost, perhaps during the commit: the row may exist, so the file stays
+        # for the orphan sweep (uploads.sweep_orphan_images) to judge once the database is back.
+        raise
     except IntegrityError:
+        discard_image(image_name)
         # Two requests with the same token raced; the other one stored it.
         existing = Inquiry.objects.filter(submission_token=submission_token).first()
         if existing is None:
             raise
         return existing, False
+    except BaseException:
+        discard_image(image_name)
+        raise
 
 
 @transaction.atomic
-def _store_inquiry(
-    *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image: ContentFile | None
-) -> Inquiry:
+def _store_inquiry(*, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image_name: str) -> Inquiry:
     inquiry = Inquiry(kind=kind, submission_token=submission_token, **answers)
     inquiry.phone_digits = phone_digits(inquiry.phone)
     if inquiry.consent_to_contact:
@@ -70,8 +81,7 @@ def _store_inquiry(
         )
         inquiry.suggested_type = suggestion.patient_type
         inquiry.suggestion_reasons = list(suggestion.reasons)
-    if image is not None:
-        inquiry.image.save(image.name, image, save=False)
+    inquiry.image.name = image_name
     inquiry.save()
     # The reference needs the id, so it is set in the same transaction right after the insert.
     inquiry.reference = f"KN-{timezone.localtime(inquiry.submitted_at).year}-{inquiry.pk:06d}"
