@@ -28,7 +28,7 @@ COPY --from=frontend /build/node_modules/altcha/dist/external/altcha.min.js /bui
 COPY --from=frontend /build/node_modules/altcha/dist/workers/sha.js /app/node_modules/altcha/dist/workers/
 COPY . /app
 # Hashed, compressed static files are built into the image; the throwaway key only lets settings load.
-RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-0000 ALLOWED_HOSTS=build \
+RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-0000 ALLOWED_HOSTS=build EMAIL_DELIVERY=files \
     FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1ub3Qtc2VjcmV0LWJ1aWxkLW9ubHk= \
     python manage.py collectstatic --noinput --verbosity 0 && chown -R clinic /app/staticfiles
 USER clinic

@@ -64,6 +64,7 @@ serve: install ## The production-like stack on this host: gunicorn, Celery worke
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret-key)} FIELD_ENCRYPTION_KEYS=$${FIELD_ENCRYPTION_KEYS:-$$(cat var/field-encryption.key)} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_COOKIES=$${SECURE_COOKIES:-0} \
+	EMAIL_DELIVERY=$${EMAIL_DELIVERY:-files} \
 	PORT=$${PORT:-8000} ./scripts/serve.sh
 
 bench: install ## Measure pages, forms and admin on the production-like stack (own database and Redis; installs wrk)

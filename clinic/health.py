@@ -1,6 +1,7 @@
 """What /healthz reports: whether the database, the cache and the Celery broker answer."""
 
 import logging
+from collections.abc import Callable
 
 import redis
 from django.conf import settings
@@ -37,6 +38,21 @@ def _broker() -> str:
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+# Counts other apps add to /healthz's "details" (intake: failed emails), name -> function. They
+# do not make the site "down": they are for monitoring to alert on.
+DETAILS: dict[str, Callable[[], int]] = {}
+
+
+def details() -> dict[str, int | None]:
+    """Each registered count; None if it could not be read (e.g. the database is down)."""
+    counts = {}
+    for name, count in DETAILS.items():
+        try:
+            counts[name] = count()
+        except Exception as exc:  # a count that cannot be read says so instead of failing the probe
+            logger.warning("healthz: %s not counted: %s", name, exc.__class__.__name__)
+            counts[name] = None
+    return counts
 
 
 def check_all() -> dict[str, str]:

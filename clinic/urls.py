@@ -5,9 +5,13 @@ from django.urls import include, path
 from articles.sitemaps import ArticleIndexSitemap, ArticleSitemap, TreatmentSitemap
 from casestudies.sitemaps import CaseStudySitemap
 
-from . import media, metrics, staff, views
+from . import media, metrics, outage, staff, views
 from .pagecache import cached_page
 from .sitemaps import StaticPageSitemap
+
+# A lost database connection answers 503 (a form POST gets its form back whole); see clinic/outage.py.
+handler500 = outage.server_error
+handler400 = outage.bad_request
 
 admin.site.site_header = "Caring Medical staff"
 admin.site.site_title = "Caring Medical staff"

@@ -97,7 +97,7 @@ class AccessibilityView(TemplateView):
 def healthz(request):
     states = health.check_all()
     down = [name for name, state in states.items() if state == health.DOWN]
-    body = {"status": "down" if down else "ok", "down": down, **states}
+    body = {"status": "down" if down else "ok", "down": down, **states, "details": health.details()}
     return JsonResponse(body, status=503 if down else 200)
 
 

@@ -19,3 +19,9 @@ class IntakeConfig(AppConfig):
         from .models import Inquiry
 
         auditlog.register(Inquiry, include_fields=AUDITED_FIELDS)
+
+        from clinic import health
+
+        from .services.delivery import failed_count
+
+        health.DETAILS["failed_emails"] = failed_count

@@ -14,7 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.html import format_html
 
-from clinic.images import ImagePolicy, clean_image
+from clinic.images import ImagePolicy, check_header, clean_image
 from clinic.models import Office
 
 from .candidacy import EMERGENCY, KNEE_SIDES, NOT_TRIED, outcome_field, pain_field, section_fieldset, time_field
@@ -22,6 +22,7 @@ from .messages import apply_messages
 from .models import Inquiry
 from .sections import CANDIDACY_SECTIONS, CONTACT_FIELDS
 from .spam import ProtectedForm
+from .text import plain_line, plain_text
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 TEXT_MAX = 4000
@@ -42,6 +43,21 @@ def _privacy_label():
 privacy_label = lazy(_privacy_label, str)
 
 
+def report_image_policy() -> ImagePolicy:
+    """What a patient's report image may be, and what they are told when it is refused."""
+    unreadable = "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
+    return ImagePolicy(
+        formats=frozenset(IMAGE_FORMATS),
+        max_bytes=settings.INTAKE_UPLOAD_MAX_BYTES,
+        max_pixels=settings.INTAKE_UPLOAD_MAX_PIXELS,
+        too_large="The image is larger than 10 MB. Please send a smaller photo or scan.",
+        unreadable=unreadable,
+        wrong_format=unreadable,
+        too_many_pixels="This image has too many pixels. Please send a smaller photo or scan.",
+        max_side=settings.INTAKE_UPLOAD_MAX_SIDE,
+    )
+
+
 def clean_report_image(upload) -> ContentFile:
     """A patient's image of an MRI or X-ray report, checked and re-encoded without its metadata.
 
@@ -50,17 +66,7 @@ def clean_report_image(upload) -> ContentFile:
     written back (no EXIF, GPS, comments or colour profiles), to a random file name. Raises
     ValidationError for anything else.
     """
-    unreadable = "We could not read this file as an image. Please send a JPEG, PNG or WebP photo or scan of the report."
-    policy = ImagePolicy(
-        formats=frozenset(IMAGE_FORMATS),
-        max_bytes=settings.INTAKE_UPLOAD_MAX_BYTES,
-        max_pixels=settings.INTAKE_UPLOAD_MAX_PIXELS,
-        too_large="The image is larger than 10 MB. Please send a smaller photo or scan.",
-        unreadable=unreadable,
-        wrong_format=unreadable,
-        too_many_pixels="This image has too many pixels. Please send a smaller photo or scan.",
-    )
-    data, image_format = clean_image(upload, policy)
+    data, image_format = clean_image(upload, report_image_policy())
     return ContentFile(data, name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}")
 
 
@@ -113,6 +119,12 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and name in self.fields:
+                multiline = isinstance(self.fields[name].widget, forms.Textarea)
+                cleaned[name] = plain_text(value) if multiline else plain_line(value)
+        for name in [n for n, v in cleaned.items() if v == "" and n in self.fields and self.fields[n].required]:
+            self.add_error(name, self.fields[name].error_messages["required"])
         if cleaned.get("preferred_contact") == Inquiry.ContactMethod.PHONE and not cleaned.get("phone"):
             self.add_error("phone", "Enter your phone number, or choose email as the way to contact you")
         return cleaned
@@ -124,6 +136,19 @@ class InquiryForm(ProtectedForm, forms.ModelForm):
             self._errors["image"] = self.error_class(
                 ["Please choose the image again: for your privacy it is not kept until the form is sent."]
             )
+
+    def check_image_header(self) -> None:
+        """The picture's size, format and pixel count from its header (cheap; raises ValidationError)."""
+        upload = self.cleaned_data.get("image")
+        if upload:
+            check_header(upload, report_image_policy())
+
+    def checked_image(self) -> ContentFile | None:
+        """The picture checked and re-encoded (clean_report_image), or None. The costly step, so
+        the view calls it only once the form is valid, the spam checks passed and the rate limit
+        allows it. Raises ValidationError for a picture that is refused."""
+        upload = self.cleaned_data.get("image")
+        return clean_report_image(upload) if upload else None
 
     def answers(self) -> dict:
         """The Inquiry field values for services.submit_inquiry."""
@@ -217,8 +242,12 @@ class CandidateForm(InquiryForm):
         )
 
     def clean_image(self):
+        # Only the cheap size check here: the picture is decoded by checked_image, once the rest of
+        # the form is valid and the spam checks passed.
         upload = self.cleaned_data.get("image")
-        return clean_report_image(upload) if upload else None
+        if upload and upload.size > settings.INTAKE_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError("The image is larger than 10 MB. Please send a smaller photo or scan.")
+        return upload
 
     def clean(self):
         cleaned = super().clean()

@@ -14,7 +14,7 @@ from django.db import DatabaseError
 
 from clinic.locks import once_per, release
 
-from .services import delivery, digest
+from .services import delivery, digest, uploads
 
 
 def _backoff(retries: int) -> int:
@@ -54,6 +54,12 @@ def sweep_handoffs() -> int:
     """Celery beat, every minute: send whatever was stored but not handed over a few minutes ago
     (Redis or the worker was down at submit time, or the task gave up). Safe to overlap."""
     return delivery.sweep_handoffs()
+
+
+@shared_task(ignore_result=True)
+def sweep_orphan_images() -> int:
+    """Celery beat, hourly: remove picture files no inquiry refers to (left by a crash)."""
+    return uploads.sweep_orphan_images()
 
 
 DIGEST_JOB = "triage-digest"

@@ -2,6 +2,8 @@ import logging
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +17,9 @@ from articles.models import Article
 
 from . import proof_of_work, services
 from .forms import AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
+from .image_slots import NoImageSlot, image_slot
 from .models import Inquiry
+from .outage import offline_form
 from .reading import reading_for
 from .sections import CANDIDATE_SECTIONS
 from .services.answer_time import answer_by
@@ -24,6 +28,15 @@ logger = logging.getLogger(__name__)
 
 THANKS_SESSION_KEY = "intake_thanks"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+PICTURE_NOT_KEPT = "A picture was sent and not kept: pictures are read only from forms that pass the spam checks"
+IMAGE_NOT_STORED = (
+    "We could not save your image just now, so your form has not been sent yet. Everything you typed "
+    "is still here: please send it again in a few minutes, or without the image."
+)
+IMAGES_BUSY = (
+    "Many pictures are being sent to us right now, so your form has not been sent yet. Everything you "
+    "typed is still here: please choose the image again and send the form in a minute."
+)
 RATE_LIMITED = (
     "You have sent several forms from this connection in a short time. Please try again in an hour, "
     "or call either office: we are glad to help by phone."
@@ -50,22 +63,59 @@ def rate_limited(request, group: str) -> bool:
 class InquiryFormView(FormView):
     kind: str
 
+    def post(self, request, *args, **kwargs):
+        # A POST carrying a file counts toward the rate limit whether or not the form is valid.
+        self.over_limit = rate_limited(request, self.kind) if request.FILES else None
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
-        if rate_limited(self.request, self.kind):
+        over_limit = self.over_limit if self.over_limit is not None else rate_limited(self.request, self.kind)
+        if over_limit:
             form.add_error(None, RATE_LIMITED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        inquiry, _ = services.submit_inquiry(
-            kind=self.kind,
-            submission_token=form.cleaned_data["submission_token"],
-            answers=self.answers(form),
-            image=form.cleaned_data.get("image"),
-            spam_reasons=form.spam_reasons,
-        )
+        image = None
+        if form.spam_reasons and form.cleaned_data.get("image"):
+            # Held as suspected spam: its picture is never decoded (a bot's upload costs nothing), and
+            # staff see that one was sent.
+            form.spam_reasons.append(PICTURE_NOT_KEPT)
+        else:
+            try:
+                form.check_image_header()  # a picture refused by its header never waits for a slot
+                with image_slot():
+                    image = form.checked_image()  # decoded only now: valid form, spam checks passed, within the limit
+            except ValidationError as exc:
+                form.add_error("image", exc)
+                return self.form_invalid(form)
+            except NoImageSlot:
+                form.add_error("image", IMAGES_BUSY)
+                return self.render_to_response(self.get_context_data(form=form), status=503)
+        try:
+            inquiry, _ = services.submit_inquiry(
+                kind=self.kind,
+                submission_token=form.cleaned_data["submission_token"],
+                answers=self.answers(form),
+                image=image,
+                spam_reasons=form.spam_reasons,
+            )
+        except services.ImageNotStored:
+            form.add_error("image", IMAGE_NOT_STORED)
+            return self.render_to_response(self.get_context_data(form=form), status=503)
         self.request.session[THANKS_SESSION_KEY] = inquiry.pk
         return redirect("intake:thanks")
 
     def answers(self, form) -> dict:
         return form.answers()
+
+    def outage_response(self):
+        """503 with the form and everything typed (the picture aside), drawn without the database;
+        called by clinic.outage.server_error when the database is down during this POST."""
+        form = offline_form(self.get_form_class()(data=self.request.POST), image_sent=bool(self.request.FILES))
+        try:
+            context = self.get_context_data(form=form)
+        except DatabaseError:  # the page's extras (the article asked from) need the database
+            context = {"form": form, "view": self}
+        context["offices"] = ()  # the footer's office list needs the database
+        return self.render_to_response(context, status=503).render()
 
 
 class CandidateView(InquiryFormView):

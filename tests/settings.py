@@ -16,6 +16,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
 # A fixed, public Fernet key: test data only.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTA=")
+# No SMTP server unless a test starts one: processes the tests start write emails to files.
+os.environ.setdefault("EMAIL_DELIVERY", "files")
 # Each run gets its own Celery queue, so a worker started by the tests never sees another run's tasks.
 os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:12]}")
 
@@ -24,9 +26,12 @@ from clinic.settings import *  # noqa: E402,F403
 # In process, tasks run eagerly; the tests that need a real worker start one (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-_TMP = tempfile.mkdtemp(prefix="clinic-tests-")
-# Removed when this process ends (the suite, or `makemigrations --check` run with these settings).
-atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
+# A server the tests start names its own directory (removed with it). Otherwise this process makes
+# one, removed when it ends (the suite, or `makemigrations --check` run with these settings).
+_TMP = os.environ.get("CLINIC_TEST_TMP")
+if not _TMP:
+    _TMP = tempfile.mkdtemp(prefix="clinic-tests-")
+    atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 MEDIA_ROOT = str(Path(_TMP) / "media")
 PRIVATE_MEDIA_ROOT = str(Path(_TMP) / "private")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -202,6 +202,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Patient uploads: outside MEDIA_ROOT, never served by a public URL.
 PRIVATE_MEDIA_ROOT = env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+# Uploads readable by the site's own user only (PrivateStorage sets 0600 / 0700 itself too).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Encryption at rest of health details and patients' uploads (docs/privacy.md): Fernet keys,
 # comma-separated, newest first; the newest encrypts, every one decrypts. Without DEBUG the site

@@ -1,6 +1,7 @@
 """Celery, the intake hand-off's timings and limits, and email."""
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from clinic.bodylimit import DEFAULT_MAX_REQUEST_BODY
 from clinic.cpus import available_cpus
@@ -50,11 +51,18 @@ INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # A larger request body is answered 413 before Django reads it (clinic/bodylimit.py: the WSGI
 # wrapper in clinic/wsgi.py for gunicorn, and the first middleware for any other way in).
 MAX_REQUEST_BODY = env.int("MAX_REQUEST_BODY", default=DEFAULT_MAX_REQUEST_BODY)
-INTAKE_UPLOAD_MAX_PIXELS = 40_000_000  # a phone photo is ~12 MP; more is a decompression bomb
-# The beat sweep hands over messages still unsent this long after they were stored (seconds),
-# and gives up (status "failed", shown to staff) after this many attempts.
+# Pictures: a pixel ceiling read from the header (a phone photo is ~12 MP), kept at most MAX_SIDE on
+# the long side, at most IMAGE_SLOTS decoded at once on this host (intake/image_slots.py); a file no
+# inquiry refers to (a crash before the commit) is swept hourly once ORPHAN_GRACE_SECONDS old.
+INTAKE_UPLOAD_MAX_PIXELS = env.int("INTAKE_UPLOAD_MAX_PIXELS", default=24_000_000)
+INTAKE_UPLOAD_MAX_SIDE = env.int("INTAKE_UPLOAD_MAX_SIDE", default=4096)
+INTAKE_IMAGE_SLOTS = env.int("INTAKE_IMAGE_SLOTS", default=1)
+INTAKE_ORPHAN_GRACE_SECONDS = env.int("INTAKE_ORPHAN_GRACE_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["intake-orphan-image-sweep"] = {"task": "intake.tasks.sweep_orphan_images", "schedule": 3600.0}
+# The beat sweep hands over messages still unsent SWEEP_AFTER seconds after they were stored, with
+# backoff; one the mail server keeps failing is marked "failed" GIVE_UP_SECONDS after it was stored.
 INTAKE_HANDOFF_SWEEP_AFTER = env.int("INTAKE_HANDOFF_SWEEP_AFTER", default=180)
-INTAKE_HANDOFF_MAX_ATTEMPTS = env.int("INTAKE_HANDOFF_MAX_ATTEMPTS", default=12)
+INTAKE_HANDOFF_GIVE_UP_SECONDS = env.int("INTAKE_HANDOFF_GIVE_UP_SECONDS", default=2 * 24 * 3600)
 
 # No loss: a task is acknowledged only after it ran, and is redelivered if its worker dies.
 CELERY_TASK_ACKS_LATE = True
@@ -112,6 +120,14 @@ AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 # --- Email -------------------------------------------------------------------------------------
 
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
+# Without EMAIL_HOST emails are files nobody reads: with DEBUG off, ask for it (EMAIL_DELIVERY=files).
+EMAIL_DELIVERY = "smtp" if EMAIL_HOST else env.str("EMAIL_DELIVERY", default="files" if DEBUG else "")
+if EMAIL_DELIVERY not in ("smtp", "files"):
+    raise ImproperlyConfigured(
+        "EMAIL_HOST is unset while DEBUG is off, so no email (staff notifications, patients' "
+        "confirmations) would reach anyone. Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, "
+        "EMAIL_HOST_PASSWORD), or EMAIL_DELIVERY=files to write emails under EMAIL_FILE_PATH."
+    )
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env.int("EMAIL_PORT", default=587)

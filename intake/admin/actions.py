@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from clinic.middleware import client_ip
 from intake import services
 from intake.models import Inquiry
 
@@ -163,7 +164,13 @@ class InquiryActions:
         writer.writerow([header for header, _ in columns])
         for inquiry in inquiries:
             writer.writerow([csv_safe(value(inquiry)) for _, value in columns])
-        services.record_events(inquiries=inquiries, by=request.user, event=services.EVENT_EXPORTED)
+        services.record_events(
+            inquiries=inquiries,
+            by=request.user,
+            event=services.EVENT_EXPORTED,
+            detail={"rows": len(inquiries)},
+            remote_addr=client_ip(request),
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="inquiries-{stamp}.csv"'

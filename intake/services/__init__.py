@@ -34,7 +34,15 @@ from .audit import (
     record_events,
 )
 from .contact import log_contact_attempt, status_after_attempt
-from .delivery import DeliveryFailed, deliver_inquiry, deliver_message, enqueue, is_permanent_failure, sweep_handoffs
+from .delivery import (
+    DeliveryFailed,
+    deliver_inquiry,
+    deliver_message,
+    enqueue,
+    failed_count,
+    is_permanent_failure,
+    sweep_handoffs,
+)
 from .digest import send_triage_digest, triage_counts
 from .emails import (
     NEWSLETTER_CONFIRM_MAX_AGE,
@@ -61,6 +69,7 @@ from .staff import (
     triage_staff,
 )
 from .submission import INQUIRY_MESSAGES, submit_inquiry
+from .uploads import ImageNotStored, sweep_orphan_images
 from .workspace import AttemptEdit, TriageEdit, check_triage, save_triage
 
 __all__ = [
@@ -98,6 +107,7 @@ __all__ = [
     "deliver_message",
     "enqueue",
     "is_permanent_failure",
+    "failed_count",
     "message_id_header",
     "move_inquiry",
     "newsletter_confirm_path",
@@ -110,6 +120,8 @@ __all__ = [
     "send_triage_digest",
     "set_priority",
     "submit_inquiry",
+    "sweep_orphan_images",
+    "ImageNotStored",
     "subscriber_from_token",
     "sweep_handoffs",
     "triage_counts",

@@ -26,7 +26,7 @@ EVENT_LABELS = {
 }
 
 
-def _event_entry(inquiry: Inquiry, *, by, event: str, detail: dict | None):
+def _event_entry(inquiry: Inquiry, *, by, event: str, detail: dict | None, remote_addr: str | None = None):
     action = LogEntry.Action.UPDATE if event in (EVENT_NOTE_ADDED, EVENT_ATTEMPT_LOGGED) else LogEntry.Action.ACCESS
     return LogEntry(
         content_type=ContentType.objects.get_for_model(Inquiry),
@@ -36,6 +36,7 @@ def _event_entry(inquiry: Inquiry, *, by, event: str, detail: dict | None):
         action=action,
         actor=by,
         actor_email=getattr(by, "email", None),
+        remote_addr=remote_addr or None,
         additional_data={"event": event, **(detail or {})},
     )
 
@@ -49,9 +50,12 @@ def record_event(*, inquiry: Inquiry, by, event: str, detail: dict | None = None
     return entry
 
 
-def record_events(*, inquiries, by, event: str) -> int:
-    """record_event for many inquiries in one insert (a CSV export). Returns how many."""
-    entries = [_event_entry(inquiry, by=by, event=event, detail=None) for inquiry in inquiries]
+def record_events(*, inquiries, by, event: str, detail: dict | None = None, remote_addr: str | None = None) -> int:
+    """record_event for many inquiries in one insert (a CSV export: `detail` the row count,
+    `remote_addr` the client's address). Returns how many."""
+    entries = [
+        _event_entry(inquiry, by=by, event=event, detail=detail, remote_addr=remote_addr) for inquiry in inquiries
+    ]
     LogEntry.objects.bulk_create(entries, batch_size=500)
     return len(entries)
 

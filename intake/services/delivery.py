@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from intake.models import OutboxMessage
@@ -64,8 +65,10 @@ def deliver_message(*, message_id: int) -> bool:
     """Send one outbox message if it is still pending and nobody else is sending it.
 
     Returns True if it was sent now, False if it was already sent, given up, or locked by another
-    worker. On failure records the error and attempt on the row (status "failed" after
-    INTAKE_HANDOFF_MAX_ATTEMPTS, or at once on a permanent SMTP refusal) and raises DeliveryFailed.
+    worker. On failure records the error and attempt on the row and raises DeliveryFailed. The row
+    is marked "failed" at once only when the server refused its recipient (is_permanent_failure);
+    a failure of the server itself (connection, 4xx, authentication, sender or policy 5xx) keeps it
+    pending and retried until it is INTAKE_HANDOFF_GIVE_UP_SECONDS old (a day by default).
     Safe to rerun.
     """
     error = None
@@ -88,7 +91,7 @@ def deliver_message(*, message_id: int) -> bool:
         except Exception as exc:  # SMTP, network, time limit: recorded for staff, retried later
             error = exc
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= settings.INTAKE_HANDOFF_MAX_ATTEMPTS or is_permanent_failure(exc):
+            if is_permanent_failure(exc) or now - message.created_at >= give_up_after():
                 message.status = OutboxMessage.Status.FAILED
             logger.warning(
                 "intake: sending outbox message %s (%s) failed on attempt %s: %s",
@@ -114,40 +117,67 @@ def deliver_message(*, message_id: int) -> bool:
     return True
 
 
+def failed_count() -> int:
+    """How many emails are marked failed (given up or refused), for the admin home and /healthz."""
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
+
+
 def _reference(message: OutboxMessage) -> str | None:
     """The inquiry reference for a log line (never the person's details); None for the newsletter."""
     return message.inquiry.reference if message.inquiry_id else None
 
 
+def give_up_after() -> timedelta:
+    """How long after it was stored a message still failing is marked failed (at least a day)."""
+    return timedelta(seconds=settings.INTAKE_HANDOFF_GIVE_UP_SECONDS)
+
+
 def is_permanent_failure(exc: Exception) -> bool:
-    """The mail server refused for good (an SMTP 5xx reply, e.g. 550 no such mailbox): retrying
-    cannot help, so the message is marked failed at once for staff to see. 4xx replies (421 busy)
-    and network errors are temporary and retried."""
+    """The mail server refused this message's recipient for good (550/551/553 on RCPT TO, which
+    smtplib raises as SMTPRecipientsRefused): retrying cannot help, so the message is marked failed
+    at once for staff to see. Anything else is the server's trouble, not the address's, however
+    it is worded: connection errors, 4xx, and 5xx replies to AUTH, MAIL FROM or DATA (530, 535,
+    553, 554) mean every message would fail alike and may work a minute later, so they are retried."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
-    code = getattr(exc, "smtp_code", None)
-    return isinstance(exc, smtplib.SMTPResponseException) and isinstance(code, int) and 500 <= code < 600
+    return False
+
+
+def _due(attempts: int, last_attempt_at, now) -> bool:
+    """Whether a failing message has waited its backoff: INTAKE_RETRY_BASE_DELAY doubling per
+    attempt up to INTAKE_RETRY_MAX_DELAY (and at least the sweep's own delay)."""
+    if last_attempt_at is None:
+        return True
+    base, cap = settings.INTAKE_RETRY_BASE_DELAY, settings.INTAKE_RETRY_MAX_DELAY
+    wait = max(settings.INTAKE_HANDOFF_SWEEP_AFTER, min(cap, base * 2 ** min(attempts, 20)))
+    return now - last_attempt_at >= timedelta(seconds=wait)
 
 
 def sweep_handoffs(*, limit: int = 200) -> int:
     """Send the outbox messages still pending INTAKE_HANDOFF_SWEEP_AFTER seconds after they were
-    stored (and as long after their last attempt). Returns how many were sent.
+    stored, each once its backoff since the last attempt has passed. Returns how many were sent.
 
-    Run by Celery beat. Safe to run twice at once: each row is sent under a skip-locked row lock.
+    Run by Celery beat. Stops at the first failure of the server itself (the others would fail
+    alike; the next sweep tries again), so a day-long outage costs one attempt a sweep. Safe to run
+    twice at once: each row is sent under a skip-locked row lock.
     """
-    cutoff = timezone.now() - timedelta(seconds=settings.INTAKE_HANDOFF_SWEEP_AFTER)
-    due = (
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.INTAKE_HANDOFF_SWEEP_AFTER)
+    pending = (
         OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lte=cutoff)
         .exclude(last_attempt_at__gt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+        # Least recently tried first: one message that keeps failing cannot hold up the others.
+        .order_by(F("last_attempt_at").asc(nulls_first=True), "created_at")
+        .values_list("pk", "attempts", "last_attempt_at")
     )
+    due = [pk for pk, attempts, last in pending.iterator() if _due(attempts, last, now)][:limit]
     sent = 0
-    for message_id in list(due):
+    for message_id in due:
         try:
             sent += deliver_message(message_id=message_id)
-        except DeliveryFailed:
-            continue  # recorded on the row; the next sweep tries again
+        except DeliveryFailed as exc:
+            if not is_permanent_failure(exc.__cause__):
+                break  # the server's trouble: the next sweep tries again
     if sent:
         logger.info("intake: hand-off sweep sent %s message(s)", sent)
     return sent

@@ -4,6 +4,7 @@ Bodies come from templates/intake/email/ and carry references and links only, ne
 other health details.
 """
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from intake.models import OutboxMessage, Subscriber
 
 from .answer_time import answer_by
 
+GREETABLE_NAME = re.compile(r"[A-Za-z][A-Za-z' -]{0,39}", re.ASCII)
 NEWSLETTER_CONFIRM_SALT = "intake.newsletter.confirm"
 NEWSLETTER_UNSUBSCRIBE_SALT = "intake.newsletter.unsubscribe"
 NEWSLETTER_CONFIRM_MAX_AGE = timedelta(days=7)
@@ -48,7 +50,11 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         template = "intake/email/staff_notification.txt"
     elif message.kind == OutboxMessage.Kind.PATIENT_CONFIRMATION:
         inquiry = message.inquiry
-        context.update(inquiry=inquiry, answer_by=answer_by(sent_at=inquiry.submitted_at, office=inquiry.office))
+        context.update(
+            inquiry=inquiry,
+            answer_by=answer_by(sent_at=inquiry.submitted_at, office=inquiry.office),
+            greeting_name=greeting_name(inquiry.first_name),
+        )
         subject = f"We received your message ({inquiry.reference})"
         to = [inquiry.email]
         template = "intake/email/patient_confirmation.txt"
@@ -66,6 +72,14 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         template = "intake/email/newsletter_confirmation.txt"
     body = render_to_string(template, context)
     return EmailMessage(subject=subject, body=body, to=to, headers=headers)
+
+
+def greeting_name(first_name: str) -> str:
+    """The first name to greet the patient with, only if it looks like a name (letters, and
+    spaces, hyphens or apostrophes between them, up to 40): the form must not let anyone send a
+    line of their choosing to any address. Empty otherwise (the email says "Hello,")."""
+    name = first_name.strip()
+    return name if GREETABLE_NAME.fullmatch(name) else ""
 
 
 def newsletter_confirm_path(subscriber: Subscriber) -> str:

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from clinic.privacy import current_notice
@@ -16,6 +16,7 @@ from intake.models import Inquiry, OutboxMessage, phone_digits
 from intake.rubric import suggest_patient_type
 
 from .delivery import enqueue
+from .uploads import discard_image, store_image
 
 logger = logging.getLogger(__name__)
 
@@ -38,27 +39,42 @@ def submit_inquiry(
     `submission_token`: a double click or a resubmitted POST returns the inquiry stored the first
     time and stores and sends nothing more. With `spam_reasons` (soft checks it failed) the
     inquiry is stored held as suspected spam, with no emails until staff release it
-    (intake.services.suspected_spam).
+    (intake.services.suspected_spam). The picture is written whole (fsynced, checked) before the
+    row commits and removed at once if the row is not stored; a failed write raises
+    uploads.ImageNotStored and stores nothing.
     """
     existing = Inquiry.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing, False
+    image_name = store_image(image) if image is not None else ""
     try:
         stored = _store_inquiry(
-            kind=kind, submission_token=submission_token, answers=answers, image=image, spam_reasons=spam_reasons
+            kind=kind,
+            submission_token=submission_token,
+            answers=answers,
+            image_name=image_name,
+            spam_reasons=spam_reasons,
         )
         return stored, True
+    except (OperationalError, InterfaceError):
+        # The connection was lost, perhaps during the commit: the row may exist, so the file stays
+        # for the orphan sweep (uploads.sweep_orphan_images) to judge once the database is back.
+        raise
     except IntegrityError:
+        discard_image(image_name)
         # Two requests with the same token raced; the other one stored it.
         existing = Inquiry.objects.filter(submission_token=submission_token).first()
         if existing is None:
             raise
         return existing, False
+    except BaseException:
+        discard_image(image_name)
+        raise
 
 
 @transaction.atomic
 def _store_inquiry(
-    *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image: ContentFile | None, spam_reasons=()
+    *, kind: str, submission_token: uuid.UUID, answers: dict[str, Any], image_name: str, spam_reasons=()
 ) -> Inquiry:
     inquiry = Inquiry(kind=kind, submission_token=submission_token, **answers)
     inquiry.phone_digits = phone_digits(inquiry.phone)
@@ -80,8 +96,7 @@ def _store_inquiry(
         )
         inquiry.suggested_type = suggestion.patient_type
         inquiry.suggestion_reasons = list(suggestion.reasons)
-    if image is not None:
-        inquiry.image.save(image.name, image, save=False)
+    inquiry.image.name = image_name
     inquiry.save()
     # The reference needs the id, so it is set in the same transaction right after the insert.
     inquiry.reference = f"KN-{timezone.localtime(inquiry.submitted_at).year}-{inquiry.pk:06d}"

@@ -12,3 +12,12 @@ def triage_counts(context):
     if request is None or not request.user.has_perm("intake.view_inquiry"):
         return None
     return services.triage_counts(user=request.user)
+
+
+@register.simple_tag(takes_context=True)
+def failed_emails(context):
+    """How many emails are marked failed, for staff who may view inquiries (None for others)."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("intake.view_inquiry"):
+        return None
+    return services.failed_count()

@@ -12,8 +12,10 @@ class SmtpSink:
     """An SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts (also the
     tests' `smtp_sink` fixture).
 
-    `mode` is "accept" or "refuse" (421 to every message: a busy server); recipients in
-    `bounce_domain` are always refused with 550 (a permanent failure).
+    `mode` is "accept", "refuse" (421 to every message: a busy server), "policy" (554 to every
+    message's DATA) or "sender" (553 to MAIL FROM): the last two are server-wide 5xx failures,
+    not about one address. Recipients in `bounce_domain` are always refused with 550 on RCPT (a
+    permanent failure of that one address).
     """
 
     bounce_domain = "bounce.invalid"
@@ -28,6 +30,15 @@ class SmtpSink:
         self._lock = threading.Lock()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mode == "sender":
+            with self._lock:
+                self.refused += 1
+            return "553 5.7.1 Sender address rejected: not owned by user"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower().endswith("@" + self.bounce_domain):
             return "550 5.1.1 No such mailbox"
@@ -39,6 +50,10 @@ class SmtpSink:
             with self._lock:
                 self.refused += 1
             return "421 4.3.2 Service not available, try again later"
+        if self.mode == "policy":
+            with self._lock:
+                self.refused += 1
+            return "554 5.7.1 Message rejected by policy"
         message = email.message_from_bytes(envelope.content)
         with self._lock:
             self.messages.append((time.time(), list(envelope.rcpt_tos), message))

@@ -47,6 +47,9 @@ class Stack:
             {
                 "DJANGO_SETTINGS_MODULE": "clinic.settings",
                 "DEBUG": "0",
+                # A script that starts no SMTP sink gets its emails as files in its own directory.
+                "EMAIL_DELIVERY": "files",
+                "EMAIL_FILE_PATH": str(self.dir / "mail"),
                 "SECRET_KEY": self.secret_key,
                 "FIELD_ENCRYPTION_KEYS": self.field_encryption_key,
                 "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",

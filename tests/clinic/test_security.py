@@ -23,6 +23,7 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": os.environ["FIELD_ENCRYPTION_KEYS"],
     "ALLOWED_HOSTS": "clinic.example.com",
     "DJANGO_SETTINGS_MODULE": "clinic.settings",
+    "EMAIL_HOST": "smtp.example.com",
 }
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle\s*=", re.I)

@@ -32,6 +32,15 @@ def test_debug_off_without_allowed_hosts_refuses_to_start():
     assert "ALLOWED_HOSTS is empty while DEBUG is off" in result.stderr
 
 
+def test_debug_off_without_an_smtp_server_refuses_to_start_unless_files_are_asked_for():
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "clinic.example.com"}
+    result = load_settings(**production, EMAIL_HOST="", EMAIL_DELIVERY="")
+    assert result.returncode != 0
+    assert "EMAIL_HOST is unset while DEBUG is off" in result.stderr and "EMAIL_DELIVERY=files" in result.stderr
+    assert load_settings(**production, EMAIL_HOST="", EMAIL_DELIVERY="files").returncode == 0
+    assert load_settings(**production, EMAIL_HOST="smtp.example.com", EMAIL_DELIVERY="").returncode == 0
+
+
 def test_debug_is_off_unless_asked_for():
     result = load_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="clinic.example.com")
     assert result.returncode == 0, result.stderr

@@ -37,15 +37,21 @@ def test_a_busy_server_is_retried_later(django_capture_on_commit_callbacks):
 @pytest.mark.parametrize(
     ("exc", "permanent"),
     [
-        (smtplib.SMTPDataError(554, b"rejected"), True),
-        (smtplib.SMTPSenderRefused(550, b"no", "from@x"), True),
+        # Issue 14: a 5xx that is not about one recipient is the server's trouble, retried.
+        (smtplib.SMTPDataError(554, b"rejected"), False),
+        (smtplib.SMTPSenderRefused(550, b"no", "from@x"), False),
+        (smtplib.SMTPSenderRefused(553, b"sender not allowed", "from@x"), False),
+        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
+        (smtplib.SMTPResponseException(530, b"authentication required"), False),
+        (smtplib.SMTPRecipientsRefused({"a@x": (550, b"no such mailbox")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@x": (553, b"bad address")}), True),
         (smtplib.SMTPRecipientsRefused({"a@x": (550, b"no"), "b@x": (450, b"later")}), False),
         (smtplib.SMTPServerDisconnected("gone"), False),
         (ConnectionRefusedError(), False),
         (smtplib.SMTPDataError(451, b"later"), False),
     ],
 )
-def test_only_5xx_replies_count_as_permanent(exc, permanent):
+def test_only_a_refused_recipient_counts_as_permanent(exc, permanent):
     assert services.is_permanent_failure(exc) is permanent
 
 

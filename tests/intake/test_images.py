@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -11,6 +12,12 @@ from intake.models import Inquiry
 from tests.intake.conftest import candidate_data, image_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    # Every POST with a file counts toward the per-address rate limit (issue 14).
+    cache.clear()
 
 
 def gps_exif() -> bytes:

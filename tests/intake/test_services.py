@@ -5,7 +5,6 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.test import override_settings
 from django.utils import timezone
 
 from intake import services, tasks
@@ -132,10 +131,11 @@ def test_a_failed_send_is_recorded_for_staff_and_retried_by_the_sweep(django_cap
     assert set(inquiry.outbox.values_list("last_error", flat=True)) == {""}
 
 
-@override_settings(INTAKE_HANDOFF_MAX_ATTEMPTS=2)
 def test_a_message_that_keeps_failing_is_given_up_visibly_and_can_be_retried(django_capture_on_commit_callbacks):
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")):
         inquiry = submit(django_capture_on_commit_callbacks)
+        # Given up only once the give-up period (INTAKE_HANDOFF_GIVE_UP_SECONDS) has passed.
+        OutboxMessage.objects.update(created_at=timezone.now() - datetime.timedelta(days=3))
         with pytest.raises(services.DeliveryFailed):
             services.deliver_inquiry(inquiry_id=inquiry.pk)
     assert set(inquiry.outbox.values_list("status", flat=True)) == {"failed"}

@@ -424,7 +424,7 @@ def test_the_admin_home_shows_new_today_overdue_and_mine_open(nurse_client, nurs
     overdue = make_inquiry(age=timedelta(days=3))
     mine = make_inquiry(status="contacted", assignee=nurse)
     nurse_client.get("/admin/")  # a session's first request records its last-seen time (clinic.middleware)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # issue 14: +1 for the failed-email count
         html = nurse_client.get("/admin/").content.decode()
     links = re.findall(r'<a href="(/admin/intake/inquiry/\?[^"]+)"', html)
     listed = [set(rows(nurse_client.get(link.replace("&amp;", "&")).content.decode())) for link in links]
