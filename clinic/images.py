@@ -8,6 +8,7 @@ and wording in an `ImagePolicy`.
 """
 
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -37,30 +38,50 @@ def open_checked(file, policy: ImagePolicy) -> Image.Image:
     Raises ValidationError with the policy's message for a file too large, unreadable, of another
     format or with too many pixels. Leaves the file positioned at its start.
     """
+    _check_size(file, policy)
+    with _reading(file, policy):
+        with Image.open(file) as probe:
+            width, height = _check_probe(probe, policy)
+            probe.verify()
+        file.seek(0)
+        image = Image.open(file)
+        try:
+            if policy.max_side and image.format == "JPEG" and max(width, height) > policy.max_side:
+                scale = policy.max_side / max(width, height)
+                image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
+            image.load()  # decode every byte: truncated or corrupt data fails here
+            if policy.max_side and max(image.size) > policy.max_side:
+                fmt = image.format
+                image.thumbnail((policy.max_side, policy.max_side))
+                image.format = fmt
+        except BaseException:
+            image.close()
+            raise
+        return image
+
+
+def check_header(file, policy: ImagePolicy) -> None:
+    """The cheap part of open_checked: size, format and pixel count from the header, no pixel
+    decoded. Raises ValidationError like open_checked."""
+    _check_size(file, policy)
+    with _reading(file, policy), Image.open(file) as probe:
+        _check_probe(probe, policy)
+
+
+def _check_size(file, policy: ImagePolicy) -> None:
     if file.size > policy.max_bytes:
         raise ValidationError(policy.too_large)
+
+
+@contextmanager
+def _reading(file, policy: ImagePolicy):
+    """Read `file` from its start with Pillow: a decompression bomb is an error, any error Pillow
+    raises on a hostile file means the policy's "unreadable", and the file is left at its start."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             file.seek(0)
-            with Image.open(file) as probe:
-                width, height = _check_probe(probe, policy)
-                probe.verify()
-            file.seek(0)
-            image = Image.open(file)
-            try:
-                if policy.max_side and image.format == "JPEG" and max(width, height) > policy.max_side:
-                    scale = policy.max_side / max(width, height)
-                    image.draft(image.mode, (max(1, int(width * scale)), max(1, int(height * scale))))
-                image.load()  # decode every byte: truncated or corrupt data fails here
-                if policy.max_side and max(image.size) > policy.max_side:
-                    fmt = image.format
-                    image.thumbnail((policy.max_side, policy.max_side))
-                    image.format = fmt
-            except BaseException:
-                image.close()
-                raise
-            return image
+            yield
     except ValidationError:
         raise
     except Exception as exc:  # Pillow raises many kinds of errors on hostile files; all mean "unreadable"
@@ -76,25 +97,6 @@ def _check_probe(probe: Image.Image, policy: ImagePolicy) -> tuple[int, int]:
     if width * height > policy.max_pixels:
         raise ValidationError(policy.too_many_pixels)
     return width, height
-
-
-def check_header(file, policy: ImagePolicy) -> None:
-    """The cheap part of open_checked: size, format and pixel count from the header, no pixel
-    decoded. Raises ValidationError like open_checked."""
-    if file.size > policy.max_bytes:
-        raise ValidationError(policy.too_large)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            file.seek(0)
-            with Image.open(file) as probe:
-                _check_probe(probe, policy)
-    except ValidationError:
-        raise
-    except Exception as exc:  # as in open_checked: any error on a hostile header means "unreadable"
-        raise ValidationError(policy.unreadable) from exc
-    finally:
-        file.seek(0)
 
 
 def upright(image: Image.Image) -> Image.Image:
