@@ -74,7 +74,9 @@ class InquiryFormView(FormView):
             form.add_error(None, RATE_LIMITED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         image = None
-        if form.spam_reasons and form.cleaned_data.get("image"):
+        if not form.cleaned_data.get("image"):
+            pass  # no picture: nothing to decode, so no picture slot is needed (nor waited for)
+        elif form.spam_reasons:
             # Held as suspected spam: its picture is never decoded (a bot's upload costs nothing), and
             # staff see that one was sent.
             form.spam_reasons.append(PICTURE_NOT_KEPT)
