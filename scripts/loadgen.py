@@ -136,7 +136,10 @@ class FormVisitor:
             result["status"] = status
             result["done_at"] = time.time()
             if status != 302 or "/thanks/" not in (response.getheader("Location") or ""):
-                found = re.findall(r"(?:invalid-feedback|alert-danger)[^>]*>\s*([^<]+)", page.decode(errors="replace"))
+                blocks = re.findall(
+                    r"(?:invalid-feedback|alert-danger)[^>]*>(.{0,600}?)</div>", page.decode(errors="replace"), re.S
+                )
+                found = [text for block in blocks if (text := " ".join(re.sub(r"<[^>]+>", " ", block).split()))]
                 result["error"] = f"POST answered {status}: {found[:2]}"
                 return result
             if open_thanks:
