@@ -9,9 +9,9 @@ class ClinicConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import metrics, pagecache
-        from .models import Office
+        from .models import ClosedDay, Office, OpeningHours
 
         metrics.register()
-        pagecache.retire_on_writes(Office)
+        pagecache.retire_on_writes(Office, OpeningHours, ClosedDay)
         # Once per `migrate` (sent for each app; this app's is enough).
         post_migrate.connect(pagecache.retire_after_migrate, sender=self, dispatch_uid="pagecache:migrate")

@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 import yaml
@@ -99,12 +100,55 @@ def load_yaml(path: Path):
         return yaml.safe_load(fh)
 
 
+DAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def hours_snapshot(rows) -> list[list]:
+    """The `related` snapshot of an office's opening hours: [[weekday, "08:30:00", "17:00:00"], ...]
+    from (weekday, opens, closes) rows, sorted (the same from the file and from the database)."""
+    return sorted([weekday, opens.isoformat(), closes.isoformat()] for weekday, opens, closes in rows)
+
+
+def parse_hours(slug: str, hours) -> list[tuple[int, time, time]]:
+    """offices.yaml's `hours:` ({monday: "08:30-17:00", ...}; a day left out is closed) as rows."""
+    if not isinstance(hours, dict):
+        raise ValueError(f"offices.yaml, {slug}: hours must map day names to “08:30-17:00”.")
+    rows = []
+    for day, span in hours.items():
+        if str(day).lower() not in DAY_NAMES:
+            raise ValueError(f"offices.yaml, {slug}: {day!r} is not a day name (monday ... sunday).")
+        try:
+            opens, closes = (time.fromisoformat(part.strip()) for part in str(span).replace("–", "-").split("-"))
+        except ValueError:
+            raise ValueError(f"offices.yaml, {slug}, {day}: {span!r} is not like “08:30-17:00”.") from None
+        if closes <= opens:
+            raise ValueError(f"offices.yaml, {slug}, {day}: the office must close after it opens.")
+        rows.append((DAY_NAMES.index(str(day).lower()), opens, closes))
+    return rows
+
+
 def load_offices(content_dir: Path, report: LoadReport, *, force: bool = False) -> None:
-    """Offices from content/offices.yaml, keyed by slug."""
-    from clinic.models import Office
+    """Offices from content/offices.yaml, keyed by slug, with their opening hours (the `related`
+    rows: hours changed in admin count as an editor's edit, as any field does)."""
+    from clinic.models import Office, OpeningHours
 
     for entry in load_yaml(content_dir / "offices.yaml"):
         entry = dict(entry)
         slug = entry.pop("slug")
-        _, status = sync_row(Office, lookup={"slug": slug}, values=entry, force=force)
+        hours = parse_hours(slug, entry.pop("hours", {}) or {})
+        office, status = sync_row(
+            Office,
+            lookup={"slug": slug},
+            values=entry,
+            related=hours_snapshot(hours),
+            current_related=lambda obj: hours_snapshot(obj.hours.values_list("weekday", "opens", "closes")),
+            force=force,
+        )
+        if status in (CREATED, UPDATED):
+            # One row at a time (not bulk): saving hours sends the signals that retire cached pages
+            # and move the inquiries' due times (intake.apps).
+            for row in office.hours.all():
+                row.delete()
+            for weekday, opens, closes in hours:
+                OpeningHours.objects.create(office=office, weekday=weekday, opens=opens, closes=closes)
         report.add(status, f"office {slug}")

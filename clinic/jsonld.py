@@ -4,6 +4,7 @@ import json
 
 from django.utils.safestring import SafeString, mark_safe
 
+from . import hours
 from .models import Office
 
 # The same escapes as Django's json_script: the JSON can never close the script element.
@@ -32,6 +33,7 @@ def medical_clinic(office: Office, *, site_url: str) -> dict:
     }
     if office.fax:
         data["faxNumber"] = office.fax
-    if office.opening_hours:
-        data["openingHours"] = office.opening_hours_lines()
+    week = {row.weekday: (row.opens, row.closes) for row in office.hours.all()}
+    if week:
+        data["openingHours"] = hours.schema_org(hours.Schedule(office.time_zone, week))
     return data

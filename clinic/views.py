@@ -35,7 +35,7 @@ class ContactView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        offices = list(Office.objects.all())
+        offices = list(Office.objects.prefetch_related("hours"))
         context["office_list"] = offices
         context["jsonld"] = jsonld.dumps(
             {

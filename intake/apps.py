@@ -25,3 +25,15 @@ class IntakeConfig(AppConfig):
         from .services.delivery import failed_count
 
         health.DETAILS["failed_emails"] = failed_count
+
+        # New inquiries' due times follow the office hours and closed days, wherever they change.
+        from django.db.models.signals import post_delete, post_save
+
+        from clinic.models import ClosedDay, Office, OpeningHours
+
+        from .services.deadlines import on_hours_changed
+
+        for model in (Office, OpeningHours, ClosedDay):
+            uid = f"intake:due-times:{model._meta.label}"
+            post_save.connect(on_hours_changed, sender=model, dispatch_uid=f"{uid}:save")
+            post_delete.connect(on_hours_changed, sender=model, dispatch_uid=f"{uid}:delete")

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,27 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake import crypto
+from intake.queries import InquiryQuerySet
 from intake.storage import private_storage  # noqa: F401 (migrations name intake.models.private_storage)
-
-
-class InquiryQuerySet(models.QuerySet):
-    def open(self):
-        """Inquiries staff still have to work on (not closed, not "not a candidate")."""
-        return self.exclude(status__in=Inquiry.CLOSED_STATUSES).exclude(held_as_spam=True)
-
-    def overdue(self, *, now=None):
-        """New inquiries nobody has moved on for longer than TRIAGE_SLA_HOURS."""
-        return self.filter(status=Inquiry.Status.NEW, submitted_at__lt=overdue_before(now), held_as_spam=False)
 
 
 def phone_digits(phone: str) -> str:
     """The digits of a phone number, so "(239) 555-0103" is found by searching "2395550103"."""
     return "".join(ch for ch in phone if ch.isdigit())
-
-
-def overdue_before(now=None):
-    """New inquiries submitted before this moment are overdue."""
-    return (now or timezone.now()) - timedelta(hours=settings.TRIAGE_SLA_HOURS)
 
 
 class Inquiry(models.Model):
@@ -123,6 +107,11 @@ class Inquiry(models.Model):
     submission_token = models.UUIDField(unique=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When it is due: TRIAGE_SLA_HOURS of the office's open hours after submitted_at (clinic.hours),
+    # set by submit_inquiry and moved for new inquiries when hours change (services.deadlines).
+    due_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    # The first contact attempt logged (services.log_contact_attempt), set once.
+    first_contacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # About you (every kind)
     first_name = models.CharField(max_length=100)
@@ -239,7 +228,7 @@ class Inquiry(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status == self.Status.NEW and self.submitted_at < overdue_before()
+        return self.status == self.Status.NEW and self.due_at is not None and self.due_at < timezone.now()
 
     def handoff_summary(self) -> tuple[str, str]:
         """(state, detail) of the inquiry's emails: sent, pending, failing or failed, with the first

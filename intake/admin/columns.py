@@ -1,10 +1,12 @@
 """The inquiry list's columns, short enough to fit 1280 px without scrolling: the status cell
-carries the priority, the overdue mark and a failing hand-off; the office is its short label."""
+carries the priority, the overdue mark and a failing hand-off; the office is its short label; the
+deadline says "due in 2 h" or "overdue by 3 h" (services.due_label)."""
 
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from intake import services
 from intake.models import Inquiry
 
 from .display import format_age, user_label
@@ -51,6 +53,17 @@ class InquiryColumns:
         if obj.is_overdue:  # the word "Overdue" is in the status cell
             return format_html('<strong class="triage-overdue">{}</strong>', age)
         return age
+
+    @admin.display(description="deadline", ordering="due_at")
+    def due_display(self, obj):
+        label = services.due_label(obj)
+        if not label:
+            return "-"
+        if obj.is_overdue:
+            return format_html('<strong class="triage-overdue">{}</strong>', label)
+        if obj.due_at < services.due_soon_before(timezone.now()):
+            return format_html('<strong class="triage-due-soon">{}</strong>', label)
+        return label
 
     @admin.display(description="assigned to", ordering="assignee__first_name")
     def assignee_name(self, obj):

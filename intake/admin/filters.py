@@ -1,5 +1,6 @@
 """The inquiry list's filters: status (with "open"), overdue, assignee, office and hand-off state."""
 
+from django.conf import settings
 from django.contrib import admin
 
 from clinic.models import Office
@@ -30,11 +31,14 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Overdue (new too long)"), ("no", "Not overdue")]
+        soon = f"Due within {settings.TRIAGE_DUE_SOON_HOURS} h"
+        return [("yes", "Overdue (new too long)"), ("soon", soon), ("no", "Not overdue")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.overdue()
+        if self.value() == "soon":
+            return queryset.due_soon()
         if self.value() == "no":
             return queryset.exclude(pk__in=Inquiry.objects.overdue().values("pk"))
         return queryset

@@ -94,6 +94,7 @@ class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmi
         "type_display",
         "status_display",
         "age_display",
+        "due_display",
         "assignee_name",
         "attempts_display",
         "notes_count",
@@ -264,6 +265,8 @@ class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmi
                 notes=logged(obj.notes.select_related("author"), "author"),
                 attempts=logged(obj.contact_attempts.select_related("by"), "by"),
                 handoff=self.handoff(obj),
+                deadline=services.due_label(obj),
+                first_contact=services.first_contact_text(obj),
                 patient=patient_card(self, obj),
                 triage_action=ACTION,
             )

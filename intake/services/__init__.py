@@ -10,7 +10,8 @@ One module a workflow:
 - workspace: everything typed on an inquiry's admin page, checked and saved in one transaction;
 - audit: audit events that change no field, and reading the trail;
 - retention: deleting one inquiry, purging the closed ones;
-- digest: the triage counts and the daily digest email.
+- digest: the triage counts and the daily digest email;
+- deadlines: due times in office hours (clinic.hours), "due in 2 h", the time to first contact.
 
 Import direction (the one place it is written down): intake.tasks imports the leaf modules
 `delivery` and `digest`, which never import intake.tasks. The modules that queue work after commit
@@ -20,6 +21,8 @@ and look it up on the module when they run, so either package may be imported fi
 imports one that imports it back. Views, the admin and commands import `intake.services` (this
 package); the names below are re-exported so `from intake.services import X` keeps working.
 """
+
+from intake.queries import due_soon_before
 
 from .audit import (
     EVENT_ATTEMPT_LOGGED,
@@ -34,6 +37,7 @@ from .audit import (
     record_events,
 )
 from .contact import log_contact_attempt, status_after_attempt
+from .deadlines import due_label, first_contact_text, recompute_due_dates, sla_deadline
 from .delivery import (
     DeliveryFailed,
     deliver_inquiry,
@@ -43,7 +47,7 @@ from .delivery import (
     is_permanent_failure,
     sweep_handoffs,
 )
-from .digest import send_triage_digest, triage_counts
+from .digest import due_list, send_triage_digest, triage_counts
 from .emails import (
     NEWSLETTER_CONFIRM_MAX_AGE,
     NEWSLETTER_CONFIRM_SALT,
@@ -73,6 +77,12 @@ from .uploads import ImageNotStored, sweep_orphan_images
 from .workspace import AttemptEdit, TriageEdit, check_triage, save_triage
 
 __all__ = [
+    "due_label",
+    "due_list",
+    "due_soon_before",
+    "first_contact_text",
+    "recompute_due_dates",
+    "sla_deadline",
     "EVENT_ATTEMPT_LOGGED",
     "AttemptEdit",
     "TriageEdit",

@@ -35,6 +35,9 @@ def log_contact_attempt(
     attempt = ContactAttempt.objects.create(
         inquiry=current, channel=channel, outcome=outcome, note=note.strip(), next_step=next_step.strip(), by=by
     )
+    if current.first_contacted_at is None:  # the time to first contact, set once (the row is locked)
+        current.first_contacted_at = inquiry.first_contacted_at = attempt.at
+        Inquiry.objects.filter(pk=current.pk).update(first_contacted_at=attempt.at)
     record_event(inquiry=current, by=by, event=EVENT_ATTEMPT_LOGGED, detail={"attempt": attempt.pk, "outcome": outcome})
     logger.info("intake: %s contact attempt (%s) by user %s", current.reference, outcome, getattr(by, "pk", None))
     if status_after_attempt(current.status, outcome) != current.status:

@@ -15,6 +15,7 @@ from intake import tasks
 from intake.models import Inquiry, OutboxMessage, phone_digits
 from intake.rubric import suggest_patient_type
 
+from .deadlines import sla_deadline
 from .delivery import enqueue
 from .uploads import discard_image, store_image
 
@@ -98,9 +99,11 @@ def _store_inquiry(
         inquiry.suggestion_reasons = list(suggestion.reasons)
     inquiry.image.name = image_name
     inquiry.save()
-    # The reference needs the id, so it is set in the same transaction right after the insert.
+    # The reference needs the id, so it is set in the same transaction right after the insert; the
+    # due time needs submitted_at (TRIAGE_SLA_HOURS of office hours: deadlines.sla_deadline).
     inquiry.reference = f"KN-{timezone.localtime(inquiry.submitted_at).year}-{inquiry.pk:06d}"
-    inquiry.save(update_fields=["reference"])
+    _, inquiry.due_at = sla_deadline(inquiry.office, inquiry.submitted_at)
+    inquiry.save(update_fields=["reference", "due_at"])
     if inquiry.held_as_spam:
         logger.info("intake: held %s %s as suspected spam", inquiry.kind, inquiry.reference)
         return inquiry

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from intake.models import Inquiry
 
+from .deadlines import sla_deadline
 from .submission import hand_over
 
 logger = logging.getLogger(__name__)
@@ -19,8 +20,10 @@ logger = logging.getLogger(__name__)
 def release_inquiry(*, inquiry: Inquiry, by) -> bool:
     """Hand a held inquiry over as if it had passed the checks: it joins the new inquiries (its
     age counted from now) and its emails are sent. Returns False if it was not held (a rerun)."""
+    now = timezone.now()
+    _, due_at = sla_deadline(inquiry.office, now)  # its SLA counted from now too
     updated = Inquiry.objects.filter(pk=inquiry.pk, held_as_spam=True).update(
-        held_as_spam=False, submitted_at=timezone.now()
+        held_as_spam=False, submitted_at=now, due_at=due_at
     )
     if not updated:
         return False

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from intake import services
 
@@ -11,7 +12,7 @@ def triage_counts(context):
     request = context.get("request")
     if request is None or not request.user.has_perm("intake.view_inquiry"):
         return None
-    return services.triage_counts(user=request.user)
+    return {**services.triage_counts(user=request.user), "soon_hours": settings.TRIAGE_DUE_SOON_HOURS}
 
 
 @register.simple_tag(takes_context=True)
@@ -21,3 +22,12 @@ def failed_emails(context):
     if request is None or not request.user.has_perm("intake.view_inquiry"):
         return None
     return services.failed_count()
+
+
+@register.simple_tag(takes_context=True)
+def due_inquiries(context):
+    """The overdue and due-soon inquiries (services.due_list), for staff who may view inquiries."""
+    request = context.get("request")
+    if request is None or not request.user.has_perm("intake.view_inquiry"):
+        return None
+    return services.due_list()

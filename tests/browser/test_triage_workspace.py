@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LIST = "/admin/intake/inquiry/"
 DESKTOP_800 = {"width": 1280, "height": 800}
 PATIENTS = [
-    ("Margaret", "Oyelaran-Whitfield", "(239) 555-0103", "fort-myers", "both", 3, timedelta(days=2)),
+    # 8 days: past TRIAGE_SLA_HOURS of office hours whatever the weekday (issue 19), so overdue.
+    ("Margaret", "Oyelaran-Whitfield", "(239) 555-0103", "fort-myers", "both", 3, timedelta(days=8)),
     ("James", "Kowalczyk", "239.555.0144", "oak-park", "left", 1, timedelta(hours=30)),
     ("Ana", "García", "+1 708 555 0190", None, "right", 2, timedelta(hours=5)),
     ("Robert", "Chen", "708-555-0121", "oak-park", "both", 1, timedelta(hours=2)),

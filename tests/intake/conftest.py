@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from intake.models import Inquiry, phone_digits
+from intake.services.deadlines import sla_deadline
 from intake.spam import STARTED_SALT
 from scripts.support.answers import CANDIDATE_ANSWERS
 
@@ -112,6 +113,11 @@ def make_inquiry(*, age=None, **fields):
     if age is not None:
         Inquiry.objects.filter(pk=inquiry.pk).update(submitted_at=timezone.now() - age)
         inquiry.refresh_from_db()
+    # The due time as submit_inquiry stores it (TRIAGE_SLA_HOURS of office hours; calendar hours
+    # when no office has hours, as in most tests).
+    _, due = sla_deadline(inquiry.office, inquiry.submitted_at)
+    Inquiry.objects.filter(pk=inquiry.pk).update(due_at=due)
+    inquiry.due_at = due
     return inquiry
 
 

@@ -155,7 +155,13 @@ def test_the_counts_of_new_today_overdue_and_mine_open(nurse):
     make_inquiry(age=timedelta(hours=23), status=S.IN_REVIEW, assignee=nurse)  # mine, open
     make_inquiry(status=S.CLOSED, assignee=nurse)  # mine, closed
     make_inquiry(status=S.CONTACTED, assignee=colleague)
-    assert services.triage_counts(user=nurse) == {"new": 2, "new_today": 1, "new_overdue": 1, "mine_open": 1}
+    assert services.triage_counts(user=nurse) == {
+        "new": 2,
+        "new_today": 1,
+        "new_overdue": 1,
+        "due_soon": 0,
+        "mine_open": 1,
+    }
 
 
 @override_settings(TRIAGE_SLA_HOURS=2)
@@ -174,8 +180,8 @@ def test_the_daily_digest_carries_counts_and_a_link_and_no_patient_details():
     tasks.send_triage_digest.delay()
     (email,) = mail.outbox
     assert email.to == ["triage@clinic.example"]
-    assert email.subject == "Inquiries waiting: 2 new, 1 overdue"
-    assert "New: 2" in email.body and "Overdue (new for more than 24 hours): 1" in email.body
+    assert email.subject == "Inquiries waiting: 2 new, 1 overdue, 0 due soon"
+    assert "New: 2" in email.body and "Overdue (new for more than 24 office hours): 1" in email.body
     assert "https://clinic.example/admin/intake/inquiry/?status=new" in email.body
     for detail in (HEALTH_SECRET, "Lovelace", "Ada", "ada@example.com", "239 555", "KN-2026"):
         assert detail not in email.subject + email.body
@@ -193,4 +199,4 @@ def test_the_daily_digest_is_sent_once_however_many_beats_ask():
     make_inquiry()
     for _ in range(3):  # three beats on the same day, each its own task
         tasks.send_triage_digest.delay()
-    assert [email.subject for email in mail.outbox] == ["Inquiries waiting: 1 new, 0 overdue"]
+    assert [email.subject for email in mail.outbox] == ["Inquiries waiting: 1 new, 0 overdue, 0 due soon"]
