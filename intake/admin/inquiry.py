@@ -25,6 +25,7 @@ from .display import format_age, format_when, user_label, yes_no
 from .filters import AssigneeFilter, HandoffFilter, OfficeFilter, OverdueFilter, StatusFilter
 from .forms import ACTION, InquiryTriageForm
 from .inlines import OutboxMessageInline
+from .replies import InquiryReplyView
 from .views import InquiryViews
 
 # The change page shows this many audit entries; the rest are on the audit trail page.
@@ -82,7 +83,7 @@ def _count(model):
     return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 
 
-class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmin):
+class InquiryAdmin(InquiryReplyView, InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmin):
     form = InquiryTriageForm
     # A triage list is read from the top (oldest new first); 50 rows a page halves the template work
     # of Django's default 100, which `make bench` showed is most of the page's time.
@@ -261,6 +262,7 @@ class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmi
                 audit_rows=audit_rows(services.audit_trail(inquiry=obj, limit=AUDIT_ENTRIES_ON_PAGE)),
                 triage_moves=[(s, Inquiry.Status(s).label) for s in services.allowed_moves(obj.status)],
                 can_triage=self.has_change_permission(request, obj),
+                reply_url=reverse("admin:intake_inquiry_reply", args=[obj.pk]),
                 notes=logged(obj.notes.select_related("author"), "author"),
                 attempts=logged(obj.contact_attempts.select_related("by"), "by"),
                 handoff=self.handoff(obj),
