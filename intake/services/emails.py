@@ -17,7 +17,7 @@ from django.urls import reverse
 from clinic import site
 from clinic.models import Office
 from intake.models import OutboxMessage, Subscriber
-from intake.text import plain_line
+from intake.text import single_line
 
 from .answer_time import answer_by
 
@@ -94,7 +94,7 @@ def build_reply(message: OutboxMessage, context: dict, headers: dict) -> EmailMe
 
 def reply_subject(subject: str, reference: str) -> str:
     """A reply's subject as sent: one line, with the inquiry's reference (added if staff removed it)."""
-    line = " ".join(plain_line(subject).split())
+    line = single_line(subject)
     if reference and reference not in line:
         line = f"{line} ({reference})" if line else reference
     return line

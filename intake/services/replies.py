@@ -21,7 +21,7 @@ from clinic import site
 from clinic.models import Office
 from intake import tasks
 from intake.models import ContactAttempt, Inquiry, OutboxMessage, ReplyTemplate
-from intake.text import plain_line, plain_text
+from intake.text import plain_text, single_line
 
 from .contact import log_contact_attempt
 from .delivery import enqueue
@@ -53,7 +53,7 @@ def reply_office(inquiry: Inquiry) -> Office | None:
 def placeholder_values(inquiry: Inquiry) -> dict[str, str]:
     office = reply_office(inquiry)
     return {
-        "first_name": " ".join(plain_line(inquiry.first_name).split())[:100],
+        "first_name": single_line(inquiry.first_name)[:100],
         "reference": inquiry.reference or "",
         "office": office.label if office else "",
         "phone": office.phone if office else "",
@@ -151,7 +151,7 @@ def check_reply(*, inquiry: Inquiry, draft: ReplyDraft) -> None:
     """Raise ReplyRefused, in words for staff, if send_reply would refuse `draft`."""
     if not (inquiry.email or "").strip():
         raise ReplyRefused("This inquiry has no email address to reply to.")
-    if not " ".join(plain_line(draft.subject).split()):
+    if not single_line(draft.subject):
         raise ReplyRefused("Write a subject.")
     if not plain_text(draft.body).strip():
         raise ReplyRefused("Write the email's text.")
