@@ -57,7 +57,13 @@ class ReplyForm(forms.Form):
     )
     body = forms.CharField(label="Text", required=False, widget=forms.Textarea(attrs={"rows": 14, "cols": 72}))
     # One form, one email: a second submit of the same form finds the row this token made.
-    token = forms.UUIDField(widget=forms.HiddenInput)
+    token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form is damaged: copy your text, then open the reply page again.",
+            "invalid": "This form is damaged: copy your text, then open the reply page again.",
+        },
+    )
     # The words the page warned about: "Send anyway" holds only for these.
     acknowledged = forms.CharField(required=False, widget=forms.HiddenInput)
 
