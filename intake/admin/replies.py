@@ -52,6 +52,11 @@ class ReplyForm(forms.Form):
         required=False,
         empty_label="No template (write your own)",
     )
+    # The template the text was last filled in from (set by the page, not the choice above): the
+    # contact attempt and the audit trail name it.
+    used_template = forms.ModelChoiceField(
+        queryset=ReplyTemplate.objects.all(), required=False, widget=forms.HiddenInput
+    )
     subject = forms.CharField(
         label="Subject", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 70})
     )
@@ -72,7 +77,7 @@ class ReplyForm(forms.Form):
         return ReplyDraft(
             subject=data.get("subject", ""),
             body=data.get("body", ""),
-            template=data.get("template"),
+            template=data.get("used_template"),
             token=data["token"],
         )
 
@@ -95,7 +100,8 @@ class InquiryReplyView:
             chosen = ReplyTemplate.objects.filter(active=True, pk=request.GET.get("template") or None).first()
             if chosen is not None:
                 subject, body = render_reply(chosen, inquiry)
-                form = ReplyForm(initial={"token": uuid.uuid4(), "template": chosen, "subject": subject, "body": body})
+                initial = {"template": chosen, "used_template": chosen, "subject": subject, "body": body}
+                form = ReplyForm(initial={"token": uuid.uuid4(), **initial})
             return self._reply_page(request, inquiry, form, context)
         action = request.POST.get(REPLY_ACTION, PREVIEW)
         form = ReplyForm(request.POST)
@@ -103,12 +109,13 @@ class InquiryReplyView:
             return self._reply_page(request, inquiry, form, context)
         draft = form.draft()
         if action == FILL:
-            if draft.template is None:
+            chosen = form.cleaned_data["template"]
+            if chosen is None:
                 form.add_error("template", "Choose a template first.")
                 return self._reply_page(request, inquiry, form, context)
             data = request.POST.copy()
-            data["subject"], data["body"] = render_reply(draft.template, inquiry)
-            data["acknowledged"] = ""
+            data["subject"], data["body"] = render_reply(chosen, inquiry)
+            data["used_template"], data["acknowledged"] = chosen.pk, ""
             form = ReplyForm(data)
             form.is_valid()
             return self._reply_page(request, inquiry, form, context)
@@ -149,6 +156,7 @@ class InquiryReplyView:
             "opts": self.model._meta,
             "original": inquiry,
             "form": form,
+            "used_template": (getattr(form, "cleaned_data", None) or form.initial).get("used_template"),
             "reply_action": REPLY_ACTION,
             "replies": inquiry.outbox.filter(kind=OutboxMessage.Kind.REPLY).select_related("template"),
             "media": self.media,

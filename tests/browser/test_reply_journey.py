@@ -24,6 +24,7 @@ def test_a_nurse_replies_from_a_template_is_warned_and_sends_anyway(browser, sit
         subject="We tried to call you ({reference})",
         body="Hello {first_name},\n\nWe tried to call you. Please call our {office} office at {phone}.",
     )
+    ReplyTemplate.objects.create(name="Another template", subject="Other", body="Other text")
     triage_user()
     inquiry = make_inquiry(first_name="Ada", message="My cartilage is worn and stairs are hard")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -36,18 +37,22 @@ def test_a_nurse_replies_from_a_template_is_warned_and_sends_anyway(browser, sit
             page.get_by_role("link", name="Reply by email").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(f"Reply by email to {inquiry.reference}")
 
-        page.get_by_label("Template").select_option(label="Please call us back")
-        press(page, "Fill in from the template")
+        # Nothing typed yet: choosing the template fills it in (static/js/reply-template.js).
+        with page.expect_navigation():
+            page.get_by_label("Template").select_option(label="Please call us back")
         subject, text = page.get_by_label("Subject"), page.get_by_label("Text")
         expect(subject).to_have_value(f"We tried to call you ({inquiry.reference})")
         expect(text).to_have_value(re.compile(r"^Hello Ada,\n\nWe tried to call you\. Please call our .+ office at "))
         typed = text.input_value() + "\nSorry to hear about the cartilage."
         text.fill(typed)
+        # Text typed: choosing another template replaces nothing (only its button would).
+        page.get_by_label("Template").select_option(label="Another template")
 
         press(page, "Preview")
         expect(page.locator(".reply-preview")).to_contain_text(f"We tried to call you ({inquiry.reference})")
         expect(page.locator(".reply-preview")).to_contain_text("Sorry to hear about the cartilage.")
         expect(page.locator(".reply-warning")).to_contain_text("cartilage")
+        expect(page.get_by_label("Text")).to_have_value(typed)
         assert axe_violations(page) == []
 
         press(page, "Send")  # warned: nothing sent, the text kept

@@ -42,6 +42,7 @@ def field(response, name: str) -> str:
 def form(template=None, subject="", body="", token=None, acknowledged="", button="preview") -> dict:
     return {
         "template": template.pk if template else "",
+        "used_template": template.pk if template else "",
         "subject": subject,
         "body": body,
         "token": str(token or uuid.uuid4()),
@@ -80,6 +81,8 @@ def test_choosing_a_template_fills_in_the_text_to_edit(nurse_client, inquiry, ca
     assert field(response, "subject") == f"We tried to call you ({inquiry.reference})"
     assert field(response, "body").startswith("Hello Ada,\n\nThank you for contacting us.")
     assert field(response, "token") == typed["token"]  # the same form, still one email
+    assert field(response, "used_template") == str(called.pk)
+    assert 'The text was filled in from <strong class="reply-used">We tried to call you</strong>' in page(response)
     linked = nurse_client.get(reply_url(inquiry) + f"?template={called.pk}")
     assert field(linked, "subject") == f"We tried to call you ({inquiry.reference})"
     assert not OutboxMessage.objects.filter(kind="reply").exists()
@@ -224,3 +227,15 @@ def test_triage_reads_the_templates_and_editing_needs_the_model_permission(clien
     assert called.subject == "Changed"
     refused = client.post(url, edit | {"body": "Hello {__class__}"})
     assert "Unknown placeholder(s): {__class__}" in page(refused)
+
+
+def test_the_attempt_names_the_template_the_text_came_from_not_the_one_left_chosen(nurse_client, inquiry, called):
+    filled = nurse_client.post(reply_url(inquiry), form(called, button="fill"))
+    other = ReplyTemplate.objects.get(name="Please book a consultation")
+    data = form(other, field(filled, "subject"), field(filled, "body"), button="send")
+    data["used_template"] = field(filled, "used_template")
+    assert nurse_client.post(reply_url(inquiry), data).status_code == 302
+    assert inquiry.contact_attempts.get().note == "Reply from the template “We tried to call you”"
+    without = form(subject="Typed", body="All typed by hand.", button="send")
+    assert nurse_client.post(reply_url(inquiry), without).status_code == 302
+    assert inquiry.contact_attempts.last().note == "Reply typed without a template"
