@@ -7,7 +7,7 @@ first, the triage side beside it, and every button on it saves everything typed 
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from intake import crypto, services
-from intake.models import ContactAttempt, Inquiry, Note, phone_digits
+from intake.models import ContactAttempt, Inquiry, Note, OutboxMessage, phone_digits
 from intake.sections import CANDIDACY_SECTIONS, CONTACT_FIELDS
 
 from .actions import InquiryActions
@@ -138,7 +138,8 @@ class InquiryAdmin(InquiryReplyView, InquiryViews, InquiryActions, InquiryColumn
             super()
             .get_queryset(request)
             .filter(held_as_spam=False)  # listed apart: intake.admin.spam
-            .prefetch_related("outbox")
+            # The emails' states only: a reply's encrypted subject and text are not read (or decrypted).
+            .prefetch_related(Prefetch("outbox", queryset=OutboxMessage.objects.defer("subject", "body")))
             .annotate(note_count=_count(Note), attempt_count=_count(ContactAttempt))
         )
         if getattr(request.resolver_match, "url_name", None) == "intake_inquiry_changelist":

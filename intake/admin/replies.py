@@ -158,7 +158,9 @@ class InquiryReplyView:
             "form": form,
             "used_template": (getattr(form, "cleaned_data", None) or form.initial).get("used_template"),
             "reply_action": REPLY_ACTION,
-            "replies": inquiry.outbox.filter(kind=OutboxMessage.Kind.REPLY).select_related("template"),
+            "replies": inquiry.outbox.filter(kind=OutboxMessage.Kind.REPLY)
+            .select_related("template")
+            .defer("subject", "body"),
             "media": self.media,
         }
         return TemplateResponse(request, "admin/intake/inquiry/reply.html", context, status=status)

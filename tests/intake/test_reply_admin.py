@@ -239,3 +239,15 @@ def test_the_attempt_names_the_template_the_text_came_from_not_the_one_left_chos
     without = form(subject="Typed", body="All typed by hand.", button="send")
     assert nurse_client.post(reply_url(inquiry), without).status_code == 302
     assert inquiry.contact_attempts.last().note == "Reply typed without a template"
+
+
+def test_the_list_decrypts_no_reply(nurse_client, inquiry, nurse, monkeypatch):
+    from intake import crypto
+    from intake.services.replies import ReplyDraft, send_reply
+
+    send_reply(inquiry=inquiry, draft=ReplyDraft("Subject", "Text", None, uuid.uuid4()), by=nurse)
+    calls = []
+    decrypt = crypto.decrypt_bytes
+    monkeypatch.setattr(crypto, "decrypt_bytes", lambda data: calls.append(1) or decrypt(data))
+    text = page(nurse_client.get("/admin/intake/inquiry/"))
+    assert inquiry.reference in text and calls == []
