@@ -20,10 +20,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from intake.models import Inquiry, OutboxMessage, ReplyTemplate
-from intake.services import build_email
-from intake.services.replies import (
+from intake.services import (
     ReplyDraft,
     ReplyRefused,
+    build_email,
     check_reply,
     render_reply,
     reply_health_words,
@@ -60,7 +60,9 @@ class ReplyForm(forms.Form):
     subject = forms.CharField(
         label="Subject", max_length=200, required=False, widget=forms.TextInput(attrs={"size": 70})
     )
-    body = forms.CharField(label="Text", required=False, widget=forms.Textarea(attrs={"rows": 14, "cols": 72}))
+    body = forms.CharField(
+        label="Text", max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 14, "cols": 72})
+    )
     # One form, one email: a second submit of the same form finds the row this token made.
     token = forms.UUIDField(
         widget=forms.HiddenInput,

@@ -262,3 +262,20 @@ def test_reencrypt_rewrites_the_replies_too(offices, nurse, settings):
     assert report.emails >= 1
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     assert OutboxMessage.objects.get(pk=message.pk).body == "Under the old key"
+
+
+def test_the_persons_copy_holds_the_replies_sent_to_them_and_erasure_removes_them(offices, nurse):
+    import json
+    import zipfile
+
+    from intake.services import subject_requests
+
+    inquiry = make_inquiry(email="copy@example.com")
+    send_reply(inquiry=inquiry, draft=draft(subject="Your visit", body="Please call us."), by=nurse)
+    records = subject_requests.find_person("copy@example.com")
+    with zipfile.ZipFile(subject_requests.export_person(records, by=nurse)) as archive:
+        emails = json.loads(archive.read("data.json"))["emails"]
+    [reply] = [email for email in emails if email["kind"] == "Reply to the patient"]
+    assert reply["subject"] == f"Your visit ({inquiry.reference})" and reply["body"] == "Please call us."
+    subject_requests.erase_person(subject_requests.find_person("copy@example.com"), by=nurse)
+    assert not OutboxMessage.objects.filter(kind="reply").exists()
