@@ -126,7 +126,7 @@ class InquiryReplyView:
         except ReplyRefused as exc:
             form.add_error(None, f"Nothing was sent: {exc}")
             return self._reply_page(request, inquiry, form, context)
-        words = reply_health_words(inquiry, subject=draft.subject, body=draft.body)
+        words = reply_health_words(inquiry, subject=draft.subject, body=draft.body, template=draft.template)
         acknowledged = set(form.cleaned_data["acknowledged"].split())
         if words:
             context["warning"] = words

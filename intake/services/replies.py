@@ -91,6 +91,7 @@ STOP_LIST = """
 
     appointment appointments book booking clinic consultation contact office offices phone reference
     reply team visit message form dear regards kind sincerely morning afternoon evening
+    tried reach reached number information doctor
 """
 STOP_WORDS = frozenset(STOP_LIST.split())
 WORD = re.compile(r"[^\W\d_]+")
@@ -127,10 +128,16 @@ def patient_free_text(inquiry: Inquiry) -> list[str]:
     return [inquiry.message, inquiry.activities_given_up]
 
 
-def reply_health_words(inquiry: Inquiry, *, subject: str, body: str) -> list[str]:
-    """health_words of a reply to `inquiry`, ignoring the patient's name and the offices' names."""
+def reply_health_words(
+    inquiry: Inquiry, *, subject: str, body: str, template: ReplyTemplate | None = None
+) -> list[str]:
+    """health_words of a reply to `inquiry`, ignoring the patient's name, the offices' names and
+    the wording of the template the text was filled from (the clinic's, reviewed, sent to anyone:
+    "We tried to call you" is no echo of a patient who wrote "I tried cortisone")."""
     ignore = [inquiry.first_name, inquiry.last_name, site.CLINIC_NAME]
     ignore += [f"{office.label} {office.name} {office.city}" for office in Office.objects.all()]
+    if template is not None:
+        ignore += [template.subject, template.body]
     return health_words(f"{subject}\n{body}", patient_free_text(inquiry), ignore=ignore)
 
 

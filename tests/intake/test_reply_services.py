@@ -118,10 +118,20 @@ def test_nothing_in_common_and_hostile_input_give_no_words():
 
 
 def test_a_reply_repeating_the_patients_message_is_flagged_and_a_template_is_not(offices):
-    inquiry = make_inquiry(message="Bone on bone, my cartilage is gone", activities_given_up="tennis and hiking")
+    inquiry = make_inquiry(
+        message="Bone on bone, my cartilage is gone. I tried cortisone; my doctor suggests surgery. "
+        "No options left, I need information and a step forward. Privacy matters, my records are attached.",
+        activities_given_up="tennis and hiking, taking the stairs",
+    )
     for template in ReplyTemplate.objects.all():
         subject, body = render_reply(template, inquiry)
-        assert reply_health_words(inquiry, subject=subject, body=body) == [], template.name
+        assert reply_health_words(inquiry, subject=subject, body=body, template=template) == [], template.name
+    template = ReplyTemplate.objects.get(name="Not a candidate for now")
+    subject, body = render_reply(template, inquiry)
+    assert reply_health_words(inquiry, subject=subject, body=body + " About the surgery.", template=template) == [
+        "surgery"
+    ]
+    assert reply_health_words(inquiry, subject="Hi", body="We tried to reach you; your doctor may help.") == []
     words = reply_health_words(inquiry, subject="Your cartilage", body="We read about the TENNIS and bone.")
     assert words == ["cartilage", "tennis", "bone"]
 
