@@ -96,7 +96,7 @@ class InquiryReplyView:
     def reply_view(self, request, pk):
         """Write, preview and send a reply (the inquiry's change permission, the Triage group's)."""
         inquiry = self._inquiry_for(request, pk, change=True)
-        context = {"preview": None, "warning": [], "sent_before": None}
+        context = {"preview": None, "warning": []}
         if request.method != "POST":
             form = ReplyForm(initial={"token": uuid.uuid4()})
             chosen = ReplyTemplate.objects.filter(active=True, pk=request.GET.get("template") or None).first()
