@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -291,6 +290,8 @@ class ContactAttempt(models.Model):
         VOICEMAIL = "voicemail", "Left a voicemail"
         NO_ANSWER = "no_answer", "No answer"
         WRONG_NUMBER = "wrong_number", "Wrong number"
+        # Written by services.send_reply (a reply from a template, through the outbox).
+        EMAILED = "emailed", "Sent an email"
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="contact_attempts")
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -333,57 +334,9 @@ class Subscriber(models.Model):
         return self.email
 
 
-class OutboxMessage(models.Model):
-    """One email to send, stored in the same transaction as what it is about (transactional outbox).
-
-    A Celery task sends it and marks it sent while holding a row lock, so a retried or duplicated
-    task, or a beat sweep, never sends it twice. Its id makes the email's Message-ID.
-    """
-
-    class Kind(models.TextChoices):
-        STAFF_NOTIFICATION = "staff_notification", "Staff notification"
-        PATIENT_CONFIRMATION = "patient_confirmation", "Confirmation to the patient"
-        NEWSLETTER_CONFIRMATION = "newsletter_confirmation", "Newsletter confirmation link"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (gave up)"
-
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    inquiry = models.ForeignKey(Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
-    subscriber = models.ForeignKey(Subscriber, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    # The exception's class and message (SMTP or connection errors; never the email's content).
-    last_error = models.CharField(max_length=500, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["inquiry", "kind"], condition=Q(inquiry__isnull=False), name="unique_outbox_per_inquiry_kind"
-            ),
-            models.CheckConstraint(
-                condition=Q(inquiry__isnull=True) | Q(subscriber__isnull=True), name="outbox_has_one_subject"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} #{self.pk}"
-
-    @property
-    def handoff_state(self) -> str:
-        """pending, sent, failing (pending with an error) or failed."""
-        if self.status == self.Status.PENDING and self.last_error:
-            return "failing"
-        return self.status
-
-
-# The records of privacy work (a purge run, a person's request) live in their own module.
+# In their own modules: the emails to send (the outbox) and the staff's reply templates; the
+# records of privacy work (a purge run, a person's request).
+from intake.outbox import OutboxMessage, ReplyTemplate  # noqa: E402
 from intake.records import PurgeRun, SubjectRequest  # noqa: E402
 
-__all__ = ["Inquiry", "Note", "OutboxMessage", "PurgeRun", "Subscriber", "SubjectRequest"]
+__all__ = ["Inquiry", "Note", "OutboxMessage", "PurgeRun", "ReplyTemplate", "Subscriber", "SubjectRequest"]

@@ -45,7 +45,8 @@ def deliver_inquiry(self, inquiry_id: int) -> None:
 
 @shared_task(bind=True, max_retries=8, ignore_result=True)
 def deliver_outbox_message(self, message_id: int) -> None:
-    """Send one outbox message (the e-newsletter confirmation link). Retries like deliver_inquiry."""
+    """Send one outbox message (the e-newsletter confirmation link, a staff reply to a patient).
+    Retries like deliver_inquiry."""
     _send_or_retry(self, delivery.deliver_message, message_id=message_id)
 
 

@@ -18,3 +18,9 @@ def plain_line(value: str) -> str:
 def plain_text(value: str) -> str:
     """`value` without Cc or Cf characters, line breaks and tabs kept."""
     return "".join(ch for ch in value if ch in KEPT_IN_TEXT or unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def single_line(value: str) -> str:
+    """`value` on one line: every run of white space (line breaks too) one space, no Cc or Cf
+    character, no space at either end (an email subject, a name filled into a reply)."""
+    return " ".join(plain_line(" ".join(value.split())).split())

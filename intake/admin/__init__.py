@@ -11,14 +11,16 @@ recorded too; the change page shows the latest audit entries.
 - views: the image, thumbnail, triage-button and audit-trail pages;
 - audit, display: how audit entries, people and ages read;
 - subject_requests: a person's data on request (find, export, erase) and the requests handled;
-- spam: the inquiries held as suspected spam, to release or delete.
+- spam: the inquiries held as suspected spam, to release or delete;
+- replies: the reply templates, and the inquiry's "Reply by email" page.
 """
 
 from django.contrib import admin
 
-from intake.models import Inquiry, PurgeRun, SubjectRequest, Subscriber, SuspectedSpam
+from intake.models import Inquiry, PurgeRun, ReplyTemplate, SubjectRequest, Subscriber, SuspectedSpam
 
 from .inquiry import InquiryAdmin
+from .replies import ReplyTemplateAdmin
 from .spam import SuspectedSpamAdmin
 from .subject_requests import SubjectRequestAdmin
 
@@ -59,5 +61,13 @@ admin.site.register(Subscriber, SubscriberAdmin)
 admin.site.register(SubjectRequest, SubjectRequestAdmin)
 admin.site.register(PurgeRun, PurgeRunAdmin)
 admin.site.register(SuspectedSpam, SuspectedSpamAdmin)
+admin.site.register(ReplyTemplate, ReplyTemplateAdmin)
 
-__all__ = ["InquiryAdmin", "PurgeRunAdmin", "SubjectRequestAdmin", "SubscriberAdmin", "SuspectedSpamAdmin"]
+__all__ = [
+    "InquiryAdmin",
+    "PurgeRunAdmin",
+    "ReplyTemplateAdmin",
+    "SubjectRequestAdmin",
+    "SubscriberAdmin",
+    "SuspectedSpamAdmin",
+]

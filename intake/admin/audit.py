@@ -13,7 +13,9 @@ def describe_entry(entry, names: dict[str, str] | None = None) -> str:
     data = entry.additional_data or {}
     event = data.get("event")
     if event == services.EVENT_ATTEMPT_LOGGED and data.get("outcome") in ContactAttempt.Outcome.values:
-        return f"{services.EVENT_LABELS[event]}: {ContactAttempt.Outcome(data['outcome']).label.lower()}"
+        text = f"{services.EVENT_LABELS[event]}: {ContactAttempt.Outcome(data['outcome']).label.lower()}"
+        # A reply from the inquiry's page names its template (services.send_reply), never its text.
+        return f"{text} (reply: {data['template']})" if data.get("template") else text
     if event:
         return services.EVENT_LABELS.get(event, event)
     action = entry.Action

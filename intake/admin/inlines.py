@@ -15,5 +15,8 @@ class OutboxMessageInline(admin.TabularInline):
     verbose_name = "email"
     verbose_name_plural = "Hand-off to staff and patient (emails)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("subject", "body")  # states only, nothing decrypted
+
     def has_add_permission(self, request, obj=None):
         return False

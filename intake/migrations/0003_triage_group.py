@@ -1,6 +1,7 @@
 """The "Triage" group: work inquiries (view and change them, add and view notes), see the hand-off
-emails and the newsletter subscribers. No delete (superusers only), no CSV export (granted to a
-person explicitly: intake.export_inquiries, and intake.export_health_details for health details).
+emails and the newsletter subscribers, read the reply templates (0008_replies runs this again for
+them). No delete (superusers only), no CSV export (granted to a person explicitly:
+intake.export_inquiries, and intake.export_health_details for health details).
 
 Editors (articles and case studies) get no intake permission at all: any they were given by hand
 are taken away here.
@@ -18,6 +19,8 @@ TRIAGE_PERMISSIONS = [
     "view_note",
     "view_outboxmessage",
     "view_subscriber",
+    # 0008_replies runs this again: the reply templates, to read (editing them is given explicitly).
+    "view_replytemplate",
 ]
 
 

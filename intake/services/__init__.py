@@ -7,6 +7,7 @@ One module a workflow:
 - newsletter: the e-newsletter's double opt-in;
 - staff: the triage workflow (status moves, assignment, priority, notes, retrying a hand-off);
 - contact: contact attempts (reached -> contacted);
+- replies: replies from templates (placeholders, the health-word warning, send_reply via the outbox);
 - workspace: everything typed on an inquiry's admin page, checked and saved in one transaction;
 - audit: audit events that change no field, and reading the trail;
 - retention: deleting one inquiry, purging the closed ones;
@@ -15,7 +16,7 @@ One module a workflow:
 
 Import direction (the one place it is written down): intake.tasks imports the leaf modules
 `delivery` and `digest`, which never import intake.tasks. The modules that queue work after commit
-(`submission`, `newsletter`, `staff`) import intake.tasks and pass the task object to
+(`submission`, `newsletter`, `staff`, `replies`) import intake.tasks and pass the task object to
 `delivery.enqueue`, e.g. `transaction.on_commit(partial(enqueue, tasks.deliver_inquiry, inquiry.pk))`,
 and look it up on the module when they run, so either package may be imported first. No module
 imports one that imports it back. Views, the admin and commands import `intake.services` (this
@@ -59,6 +60,15 @@ from .emails import (
     subscriber_from_token,
 )
 from .newsletter import NEWSLETTER_RESEND_AFTER, confirm_subscription, request_subscription, unsubscribe
+from .replies import (
+    ReplyDraft,
+    ReplyRefused,
+    check_reply,
+    health_words,
+    render_reply,
+    reply_health_words,
+    send_reply,
+)
 from .retention import PurgeReport, delete_inquiry, purge_inquiries
 from .staff import (
     ALLOWED_MOVES,
@@ -83,6 +93,13 @@ __all__ = [
     "first_contact_text",
     "recompute_due_dates",
     "sla_deadline",
+    "ReplyDraft",
+    "ReplyRefused",
+    "check_reply",
+    "health_words",
+    "render_reply",
+    "reply_health_words",
+    "send_reply",
     "EVENT_ATTEMPT_LOGGED",
     "AttemptEdit",
     "TriageEdit",

@@ -18,11 +18,19 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def log_contact_attempt(
-    *, inquiry: Inquiry, channel: str, outcome: str, by, note: str = "", next_step: str = ""
+    *,
+    inquiry: Inquiry,
+    channel: str,
+    outcome: str,
+    by,
+    note: str = "",
+    next_step: str = "",
+    detail: dict | None = None,
 ) -> ContactAttempt:
     """Record one attempt by `by` at reaching the person (ContactAttempt.Channel, .Outcome), with an
     audit entry ("contact attempt logged", the outcome; never the note). If they were reached and the
-    inquiry is new or in review, it moves to "contacted" (updated in place).
+    inquiry is new or in review, it moves to "contacted" (updated in place). `detail` adds to the
+    audit entry (ids and staff wording only: send_reply names its template there).
 
     Not idempotent: each call is one more attempt. Raises TriageRefused, changing nothing, for an
     unknown channel or outcome.
@@ -38,7 +46,12 @@ def log_contact_attempt(
     if current.first_contacted_at is None:  # the time to first contact, set once (the row is locked)
         current.first_contacted_at = inquiry.first_contacted_at = attempt.at
         Inquiry.objects.filter(pk=current.pk).update(first_contacted_at=attempt.at)
-    record_event(inquiry=current, by=by, event=EVENT_ATTEMPT_LOGGED, detail={"attempt": attempt.pk, "outcome": outcome})
+    record_event(
+        inquiry=current,
+        by=by,
+        event=EVENT_ATTEMPT_LOGGED,
+        detail={**(detail or {}), "attempt": attempt.pk, "outcome": outcome},
+    )
     logger.info("intake: %s contact attempt (%s) by user %s", current.reference, outcome, getattr(by, "pk", None))
     if status_after_attempt(current.status, outcome) != current.status:
         move_inquiry(inquiry=inquiry, to=Inquiry.Status.CONTACTED, by=by)

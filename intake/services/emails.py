@@ -17,6 +17,7 @@ from django.urls import reverse
 from clinic import site
 from clinic.models import Office
 from intake.models import OutboxMessage, Subscriber
+from intake.text import single_line
 
 from .answer_time import answer_by
 
@@ -42,6 +43,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         "offices": list(Office.objects.all()),
     }
     headers = {"Message-ID": message_id_header(message)}
+    if message.kind == OutboxMessage.Kind.REPLY:
+        return build_reply(message, context, headers)
     if message.kind == OutboxMessage.Kind.STAFF_NOTIFICATION:
         inquiry = message.inquiry
         context.update(inquiry=inquiry, admin_url=settings.SITE_URL + inquiry.get_admin_url())
@@ -72,6 +75,29 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         template = "intake/email/newsletter_confirmation.txt"
     body = render_to_string(template, context)
     return EmailMessage(subject=subject, body=body, to=to, headers=headers)
+
+
+def build_reply(message: OutboxMessage, context: dict, headers: dict) -> EmailMessage:
+    """A reply staff wrote (services.replies.send_reply): their subject, with the reference, and
+    their text above the clinic's footer; to the patient's own address only, Reply-To the triage
+    inbox (STAFF_NOTIFY_EMAILS). Also what the reply page previews, for an unsaved row."""
+    inquiry = message.inquiry
+    context.update(inquiry=inquiry, text=message.body)
+    return EmailMessage(
+        subject=reply_subject(message.subject, inquiry.reference or ""),
+        body=render_to_string("intake/email/reply.txt", context),
+        to=[inquiry.email],
+        reply_to=list(settings.STAFF_NOTIFY_EMAILS),
+        headers=headers,
+    )
+
+
+def reply_subject(subject: str, reference: str) -> str:
+    """A reply's subject as sent: one line, with the inquiry's reference (added if staff removed it)."""
+    line = single_line(subject)
+    if reference and reference not in line:
+        line = f"{line} ({reference})" if line else reference
+    return line
 
 
 def greeting_name(first_name: str) -> str:

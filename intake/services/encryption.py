@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from intake import crypto
-from intake.models import Inquiry
+from intake.models import Inquiry, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 class ReencryptReport:
     rows: int = 0
     files: int = 0
+    emails: int = 0  # outbox rows (the replies' subject and body)
     missing_files: int = 0
 
 
@@ -52,8 +53,30 @@ def reencrypt_health_data(*, batch_size: int = 500, model=None) -> ReencryptRepo
                     report.missing_files += not rewritten
         last_pk = batch[-1].pk
         report.rows += len(batch)
+    if model is Inquiry:
+        report.emails = _reencrypt_outbox(batch_size)
     logger.info("intake: re-encrypted %s inquiry(ies) and %s file(s)", report.rows, report.files)
     return report
+
+
+def _reencrypt_outbox(batch_size: int) -> int:
+    """Rewrite the outbox rows' encrypted fields (a reply's subject and body) under the newest key,
+    in batches as above. Returns how many rows."""
+    fields = crypto.encrypted_field_names(OutboxMessage)
+    done, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxMessage.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .only("pk", *fields)[:batch_size]
+            )
+            if not batch:
+                return done
+            OutboxMessage.objects.bulk_update(batch, fields)
+        last_pk = batch[-1].pk
+        done += len(batch)
 
 
 def _reencrypt_file(path: Path) -> bool:

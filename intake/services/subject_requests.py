@@ -161,7 +161,13 @@ def export_person(records: PersonRecords, *, by):
             for s in records.subscribers
         ],
         "emails": [
-            {"kind": m.get_kind_display(), "status": m.get_status_display(), "created_at": m.created_at}
+            {
+                "kind": m.get_kind_display(),
+                "status": m.get_status_display(),
+                "created_at": m.created_at,
+                # A reply staff wrote to the person: its text is theirs to see.
+                **({"subject": m.subject, "body": m.body} if m.kind == OutboxMessage.Kind.REPLY else {}),
+            }
             for m in records.outbox
         ],
         "audit_entries": [_entry_data(entry) for entry in records.audit_entries],

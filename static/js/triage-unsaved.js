@@ -1,4 +1,4 @@
-/* The inquiry change page (Django admin): leaving with unsaved edits asks first.
+/* The inquiry change page and its reply page (Django admin): leaving with unsaved edits asks first.
    Same-origin file, no inline script (the Content-Security-Policy forbids inline script). */
 (function () {
   "use strict";
@@ -18,7 +18,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var form = document.getElementById("inquiry_form");
-    if (form) { watch(form); }
+    ["inquiry_form", "reply_form"].forEach(function (id) {
+      var form = document.getElementById(id);
+      if (form) { watch(form); }
+    });
   });
 }());

@@ -28,6 +28,7 @@ def test_the_triage_group_works_inquiries_but_deletes_and_exports_nothing():
         "view_note",
         "view_outboxmessage",
         "view_subscriber",
+        "view_replytemplate",
     }
     assert not Permission.objects.filter(group__name="Triage").exclude(content_type__app_label="intake").exists()
 

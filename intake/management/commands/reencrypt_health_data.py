@@ -17,7 +17,9 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be 1 or more.")
         report = reencrypt_health_data(batch_size=batch_size)
-        summary = f"Re-encrypted {report.rows} inquiry(ies) and {report.files} picture file(s)"
+        summary = (
+            f"Re-encrypted {report.rows} inquiry(ies), {report.files} picture file(s) and {report.emails} email(s)"
+        )
         if report.missing_files:
             summary += f"; {report.missing_files} picture file(s) were missing"
         self.stdout.write(self.style.SUCCESS(summary + "."))
