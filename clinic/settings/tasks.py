@@ -94,7 +94,8 @@ CELERY_BEAT_SCHEDULE["intake-handoff-sweep"] = {
 # Triage in admin. A new inquiry is overdue after TRIAGE_SLA_HOURS of its office's open hours
 # (clinic/hours.py), and "due soon" within TRIAGE_DUE_SOON_HOURS (wall-clock) of that; closed ones
 # and their images are removed by purge_inquiries INQUIRY_RETENTION_DAYS after they were closed.
-TRIAGE_SLA_HOURS = env.int("TRIAGE_SLA_HOURS", default=24)
+# 8 open hours: about one working day, as the site promises ("We aim to answer within one working day").
+TRIAGE_SLA_HOURS = env.int("TRIAGE_SLA_HOURS", default=8)
 TRIAGE_DUE_SOON_HOURS = env.int("TRIAGE_DUE_SOON_HOURS", default=2)
 INQUIRY_RETENTION_DAYS = env.int("INQUIRY_RETENTION_DAYS", default=365)
 # The same purge removes suspected spam after INTAKE_SUSPECTED_SPAM_DAYS (above), and newsletter

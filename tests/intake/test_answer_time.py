@@ -46,12 +46,14 @@ def test_the_promise_is_never_after_closing(offices, settings):
     assert answer_by(sent_at=sent, office=fort_myers).text == "Wednesday, 4:45 pm Eastern time"
 
 
-def test_the_office_time_zone_is_used(offices):
+def test_the_office_time_zone_is_used(offices, settings):
+    settings.TRIAGE_SLA_HOURS = 24
     sent = datetime(2026, 12, 2, 15, 20, tzinfo=EASTERN)  # 2:20 pm in Oak Park
     assert answer_by(sent_at=sent, office=Office.objects.get(slug="oak-park")).text == "Monday, 1 pm Central time"
 
 
-def test_without_a_chosen_office_the_first_office_to_open_counts(offices):
+def test_without_a_chosen_office_the_first_office_to_open_counts(offices, settings):
+    settings.TRIAGE_SLA_HOURS = 24
     # Wednesday 5:30 pm Eastern: Fort Myers has closed, Oak Park (4:30 pm Central) is still open.
     assert answer_by(sent_at=datetime(2026, 12, 2, 17, 30, tzinfo=EASTERN)).text == "Monday, 3 pm Central time"
     # Thursday 8 am Eastern: Fort Myers opens first (8:30 Eastern is 7:30 Central).

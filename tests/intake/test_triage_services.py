@@ -181,7 +181,7 @@ def test_the_daily_digest_carries_counts_and_a_link_and_no_patient_details():
     (email,) = mail.outbox
     assert email.to == ["triage@clinic.example"]
     assert email.subject == "Inquiries waiting: 2 new, 1 overdue, 0 due soon"
-    assert "New: 2" in email.body and "Overdue (new for more than 24 office hours): 1" in email.body
+    assert "New: 2" in email.body and "Overdue (new for more than 8 office hours): 1" in email.body
     assert "https://clinic.example/admin/intake/inquiry/?status=new" in email.body
     for detail in (HEALTH_SECRET, "Lovelace", "Ada", "ada@example.com", "239 555", "KN-2026"):
         assert detail not in email.subject + email.body
