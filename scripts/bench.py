@@ -10,8 +10,9 @@ an SMTP sink in this process. Then, in one run:
    missing); the pages come from the page cache after the first request;
 2. candidacy form POSTs (each with a fresh CSRF token, solved proof of work and submission token; the
    hand-off is queued to the worker) against GETs of the form, from a small Python client;
-3. the admin inquiry changelist with 10,000 inquiries and 50 staff users: p99 through gunicorn with
-   a signed-in session cookie, and queries per request counted in this process;
+3. the admin inquiry changelist with 10,000 inquiries (with health answers) and 50 staff users: p99
+   through gunicorn with a signed-in session cookie, and queries per request counted in this
+   process; then the admin change page of one candidacy inquiry (its health details decrypted);
 4. the reference targets, each under the same gunicorn settings (gunicorn.conf.py): L, the limit, a
    ten-line WSGI app returning the article page's bytes from memory (scripts/bench_limit.py), with and
    without the access log; M, a minimal Django view rendering a template of the article page's size
@@ -30,7 +31,6 @@ import re
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -64,54 +64,10 @@ def wrk(wrk_path: str, url: str, **options) -> dict:
 
 
 def seed() -> str:
-    """10,000 inquiries with their sent emails and 50 staff users; returns a signed-in session key."""
-    from django.contrib.auth.models import User
-    from django.test import Client
-    from django.utils import timezone
+    """10,000 inquiries with health answers and sent emails, 50 staff users; a signed-in session key."""
+    from scripts.support.seed import seed as seed_rows
 
-    from clinic.models import Office
-    from intake.models import Inquiry, OutboxMessage
-
-    offices = list(Office.objects.all())
-    statuses = [s for s, _ in Inquiry.Status.choices]
-    kinds = [k for k, _ in Inquiry.Kind.choices]
-    now = timezone.now()
-    inquiries = [
-        Inquiry(
-            kind=kinds[i % len(kinds)],
-            reference=f"KN-BENCH-{i:06d}",
-            submission_token=uuid.uuid4(),
-            status=statuses[i % len(statuses)],
-            first_name=f"Bench{i}",
-            last_name="Patient",
-            email=f"bench{i}@example.com",
-            office=offices[i % len(offices)],
-            consent_to_contact=True,
-            knees="both",
-            suggested_type=(i % 4) or None,
-            suggestion_reasons=["seeded for the benchmark"],
-        )
-        for i in range(INQUIRIES)
-    ]
-    Inquiry.objects.bulk_create(inquiries, batch_size=1000)
-    ids = Inquiry.objects.filter(reference__startswith="KN-BENCH-").values_list("pk", flat=True)
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(inquiry_id=pk, kind=kind, status=OutboxMessage.Status.SENT, attempts=1, sent_at=now)
-            for pk in ids
-            for kind in (OutboxMessage.Kind.STAFF_NOTIFICATION, OutboxMessage.Kind.PATIENT_CONFIRMATION)
-        ],
-        batch_size=2000,
-    )
-    User.objects.bulk_create(
-        [User(username=f"staff{i}", email=f"staff{i}@example.com", is_staff=True) for i in range(STAFF)]
-    )
-    admin = User.objects.create_superuser("bench-admin", "bench-admin@example.com", None)
-    client = Client()
-    client.force_login(admin)
-    from django.conf import settings
-
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    return seed_rows(INQUIRIES, STAFF)
 
 
 def page_paths() -> dict[str, str]:
@@ -161,6 +117,17 @@ def admin_queries(session_key: str) -> tuple[int, int, float]:
         client.get("/admin/intake/inquiry/")
         times.append((time.perf_counter() - start) * 1000)
     return status, len(queries), statistics.median(times)
+
+
+def change_page(wrk_path: str, base: str, cookie: dict) -> tuple:
+    """The admin change page of the first seeded candidacy inquiry, its health details decrypted
+    (each view is also recorded in its audit trail, as for staff)."""
+    from scripts.support.seed import candidacy_change_path
+
+    url = base + candidacy_change_path()
+    code, _, body = fetch(url, headers=cookie)
+    result = wrk(wrk_path, url, headers=cookie, connections=4)
+    return (f"admin inquiry change page (candidacy, {len(body) // 1024} KB)", result, f"HTTP {code}")
 
 
 # --- the candidacy form ----------------------------------------------------------------------------
@@ -354,11 +321,11 @@ def main() -> int:
                 if load["errors"]:
                     print(f"  form errors (first 3): {load['errors'][:3]}", flush=True)
 
+            from django.conf import settings
+
+            cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
             if "admin" in PARTS:
                 status, queries, render_ms = admin_queries(session_key)
-                from django.conf import settings
-
-                cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
                 code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
                 changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie, connections=4)
                 rows.append(
@@ -368,6 +335,7 @@ def main() -> int:
                         f"{queries} queries/request, {render_ms:.0f} ms alone in process (HTTP {code}/{status})",
                     )
                 )
+                rows.append(change_page(wrk_path, base, cookie))
 
             if "limits" in PARTS:
                 targets = reference_targets(stack, paths)
