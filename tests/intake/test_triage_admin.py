@@ -176,6 +176,17 @@ def test_the_list_costs_the_same_queries_at_100_and_10000_inquiries(
     )  # a full page of rows
 
 
+def test_the_received_filter_narrows_the_list_by_when_inquiries_came_in(nurse_client):
+    old = make_inquiry(age=timedelta(days=40))
+    fresh = make_inquiry(age=timedelta(hours=1))
+    html = nurse_client.get(LIST).content.decode()
+    assert "By received" in html and set(rows(html)) == {old.reference, fresh.reference}
+    link = re.search(r'<a href="(\?[^"]*submitted_at__gte[^"]*)">Past 7 days</a>', html)
+    assert link, "the filter offers the past 7 days"
+    narrowed = nurse_client.get(LIST + link.group(1).replace("&amp;", "&")).content.decode()
+    assert rows(narrowed) == [fresh.reference]
+
+
 def test_the_list_rows_are_those_django_renders(nurse_client, nurse):
     """intake/admin/rows.py renders the rows with less work per cell: the same HTML as Django's
     result_list, escaping included, with the filters kept in the links."""
