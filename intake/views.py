@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 from articles.models import Article
 
 from . import proof_of_work, services
+from .formhtml import form_html
 from .forms import AppointmentForm, CandidateForm, NewsletterForm, QuestionForm
 from .image_slots import NoImageSlot, image_slot
 from .models import Inquiry
@@ -74,13 +75,12 @@ class InquiryFormView(FormView):
             form.add_error(None, RATE_LIMITED)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         image = None
-        if not form.cleaned_data.get("image"):
-            pass  # no picture: nothing to decode, so no picture slot is needed (nor waited for)
-        elif form.spam_reasons:
+        sent = form.cleaned_data.get("image")  # most forms carry none: no slot, no file, no decoding
+        if sent and form.spam_reasons:
             # Held as suspected spam: its picture is never decoded (a bot's upload costs nothing), and
             # staff see that one was sent.
             form.spam_reasons.append(PICTURE_NOT_KEPT)
-        else:
+        elif sent:
             try:
                 form.check_image_header()  # a picture refused by its header never waits for a slot
                 with image_slot():
@@ -107,6 +107,12 @@ class InquiryFormView(FormView):
 
     def answers(self, form) -> dict:
         return form.answers()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # An empty form's layout is rendered once per content version (intake.formhtml).
+        context["form_html"] = form_html(context["form"])
+        return context
 
     def outage_response(self):
         """503 with the form and everything typed (the picture aside), drawn without the database;

@@ -9,9 +9,11 @@ an SMTP sink in this process. Then, in one run:
    same gunicorn (whitenoise): requests/s and p99 with wrk --latency (installed with apt-get if
    missing); the pages come from the page cache after the first request;
 2. candidacy form POSTs (each with a fresh CSRF token, solved proof of work and submission token; the
-   hand-off is queued to the worker) against GETs of the form, from a small Python client;
-3. the admin inquiry changelist with 10,000 inquiries and 50 staff users: p99 through gunicorn with
-   a signed-in session cookie, and queries per request counted in this process;
+   hand-off is queued to the worker) against GETs of the form, from a small Python client, and the
+   GET timed alone in this process;
+3. the admin inquiry changelist with 10,000 inquiries (with health answers) and 50 staff users: p99
+   through gunicorn with a signed-in session cookie, and queries and time per request alone in this
+   process; then the admin change page of one candidacy inquiry (its health details decrypted);
 4. the reference targets, each under the same gunicorn settings (gunicorn.conf.py): L, the limit, a
    ten-line WSGI app returning the article page's bytes from memory (scripts/bench_limit.py), with and
    without the access log; M, a minimal Django view rendering a template of the article page's size
@@ -30,7 +32,6 @@ import re
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -64,57 +65,10 @@ def wrk(wrk_path: str, url: str, **options) -> dict:
 
 
 def seed() -> str:
-    """10,000 inquiries with their sent emails and 50 staff users; returns a signed-in session key."""
-    from django.contrib.auth.models import User
-    from django.test import Client
-    from django.utils import timezone
+    """10,000 inquiries with health answers and sent emails, 50 staff users; a signed-in session key."""
+    from scripts.support.seed import seed as seed_rows
 
-    from clinic.models import Office
-    from intake.models import Inquiry, OutboxMessage
-
-    offices = list(Office.objects.all())
-    statuses = [s for s, _ in Inquiry.Status.choices]
-    kinds = [k for k, _ in Inquiry.Kind.choices]
-    now = timezone.now()
-    inquiries = [
-        Inquiry(
-            kind=kinds[i % len(kinds)],
-            reference=f"KN-BENCH-{i:06d}",
-            submission_token=uuid.uuid4(),
-            status=statuses[i % len(statuses)],
-            first_name=f"Bench{i}",
-            last_name="Patient",
-            email=f"bench{i}@example.com",
-            office=offices[i % len(offices)],
-            consent_to_contact=True,
-            knees="both",
-            suggested_type=(i % 4) or None,
-            suggestion_reasons=["seeded for the benchmark"],
-        )
-        for i in range(INQUIRIES)
-    ]
-    Inquiry.objects.bulk_create(inquiries, batch_size=1000)
-    from intake.services import recompute_due_dates
-
-    recompute_due_dates()  # the new ones' due times, as submit_inquiry stores them (issue 19)
-    ids = Inquiry.objects.filter(reference__startswith="KN-BENCH-").values_list("pk", flat=True)
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(inquiry_id=pk, kind=kind, status=OutboxMessage.Status.SENT, attempts=1, sent_at=now)
-            for pk in ids
-            for kind in (OutboxMessage.Kind.STAFF_NOTIFICATION, OutboxMessage.Kind.PATIENT_CONFIRMATION)
-        ],
-        batch_size=2000,
-    )
-    User.objects.bulk_create(
-        [User(username=f"staff{i}", email=f"staff{i}@example.com", is_staff=True) for i in range(STAFF)]
-    )
-    admin = User.objects.create_superuser("bench-admin", "bench-admin@example.com", None)
-    client = Client()
-    client.force_login(admin)
-    from django.conf import settings
-
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    return seed_rows(INQUIRIES, STAFF)
 
 
 def page_paths() -> dict[str, str]:
@@ -144,26 +98,40 @@ def same_size_static_files(paths: dict[str, str], static_root: Path) -> dict[str
     return files
 
 
-def admin_queries(session_key: str) -> tuple[int, int, float]:
-    """(status, queries, median ms of 5 renders) of the admin changelist, in this process."""
+def in_process(path: str, session_key: str | None = None, renders: int = 9) -> tuple[int, int, float, float]:
+    """(status, queries, median ms, median CPU ms of this process) of `renders` GETs of `path` in
+    this process (Django's test client, the stack's database and Redis), after a warm one."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
-    client.get("/admin/intake/inquiry/")  # warm: content types, permissions
+    if session_key:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    client.get(path)  # warm: content types, permissions, templates, the per-version copies
     # Counted by an execute wrapper rather than CaptureQueriesContext, whose log is cleared when
     # CONN_MAX_AGE makes the request reconnect (it then reports 0).
     queries = []
     with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
-        status = client.get("/admin/intake/inquiry/").status_code
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        client.get("/admin/intake/inquiry/")
+        status = client.get(path).status_code
+    times, cpu = [], []
+    for _ in range(renders):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        client.get(path)
         times.append((time.perf_counter() - start) * 1000)
-    return status, len(queries), statistics.median(times)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return status, len(queries), statistics.median(times), statistics.median(cpu)
+
+
+def change_page(wrk_path: str, base: str, cookie: dict) -> tuple:
+    """The admin change page of the first seeded candidacy inquiry, its health details decrypted
+    (each view is also recorded in its audit trail, as for staff)."""
+    from scripts.support.seed import candidacy_change_path
+
+    url = base + candidacy_change_path()
+    code, _, body = fetch(url, headers=cookie)
+    result = wrk(wrk_path, url, headers=cookie, connections=4)
+    return (f"admin inquiry change page (candidacy, {len(body) // 1024} KB)", result, f"HTTP {code}")
 
 
 # --- the candidacy form ----------------------------------------------------------------------------
@@ -338,13 +306,15 @@ def main() -> int:
                     )
 
             if "form" in PARTS:
+                _, form_queries, form_ms, form_cpu = in_process("/candidate/")
                 load = form_load(stack.web_port)
                 get_p99, post_p99 = p(load["gets"], 99), p(load["posts"], 99)
                 rows.append(
                     (
                         f"candidacy form GET ({len(load['gets'])})",
                         {"rps": None, "p50": p(load["gets"], 50), "p99": get_p99, "errors": 0},
-                        "",
+                        f"{form_ms:.1f} ms alone in process ({form_cpu:.1f} ms CPU), {form_queries} queries "
+                        "(target <= 15 ms)",
                     )
                 )
                 rows.append(
@@ -357,20 +327,22 @@ def main() -> int:
                 if load["errors"]:
                     print(f"  form errors (first 3): {load['errors'][:3]}", flush=True)
 
-            if "admin" in PARTS:
-                status, queries, render_ms = admin_queries(session_key)
-                from django.conf import settings
+            from django.conf import settings
 
-                cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
+            cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
+            if "admin" in PARTS:
+                status, queries, render_ms, render_cpu = in_process("/admin/intake/inquiry/", session_key)
                 code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
-                changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie, connections=4)
+                changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie)
                 rows.append(
                     (
                         f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)",
                         changelist,
-                        f"{queries} queries/request, {render_ms:.0f} ms alone in process (HTTP {code}/{status})",
+                        f"{queries} queries/request, {render_ms:.0f} ms alone in process ({render_cpu:.0f} ms CPU; "
+                        f"target <= 40 ms, p99 <= 300 ms at c={CONNECTIONS}) (HTTP {code}/{status})",
                     )
                 )
+                rows.append(change_page(wrk_path, base, cookie))
 
             if "limits" in PARTS:
                 targets = reference_targets(stack, paths)
@@ -393,7 +365,7 @@ def print_rows(rows: list[tuple]) -> None:
     print()
     print(
         f"make bench: {os.cpu_count()} cores, wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, pages: median of {ROUNDS} "
-        f"alternating runs each (admin: one run, -c4)"
+        f"alternating runs each (admin list: one run; change page: one run, -c4)"
     )
     print(f"| {'what':<58} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | compared |")
     print(f"|{'-' * 60}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 8}|----------|")

@@ -1,4 +1,5 @@
-"""The inquiry list's filters: status (with "open"), overdue, assignee, office and hand-off state."""
+"""The inquiry list's filters: status (with "open"), overdue, assignee, office, hand-off state and
+when it was received."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -106,3 +107,12 @@ class HandoffFilter(admin.SimpleListFilter):
             failing = unsent.exclude(status=OutboxMessage.Status.PENDING, last_error="")
             return queryset.filter(pk__in=failing.values("inquiry"))
         return queryset
+
+
+class ReceivedFilter(admin.DateFieldListFilter):
+    """When the inquiry came in: today, the past 7 days, this month, this year. In place of a date
+    hierarchy, whose years, months and days were read from every inquiry on every view of the list."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "received"

@@ -31,3 +31,19 @@ def due_inquiries(context):
     if request is None or not request.user.has_perm("intake.view_inquiry"):
         return None
     return services.due_list()
+
+
+@register.tag(name="inquiry_result_list")
+def inquiry_result_list(parser, token):
+    """Django's {% result_list cl %} for the inquiry list, with rows rendered by intake.admin.rows."""
+    from django.contrib.admin.templatetags.base import InclusionAdminNode
+
+    return InclusionAdminNode(
+        parser, token, func=_inquiry_results, template_name="change_list_results.html", takes_context=False
+    )
+
+
+def _inquiry_results(cl):
+    from intake.admin import rows
+
+    return rows.fast_result_list(cl)

@@ -13,6 +13,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 
 from .databases import reset_database
 from .processes import BIN, PY, ROOT, fetch, free_port, redis_answers, redis_server_argv, stop_group, wait_until
@@ -25,8 +26,9 @@ def _interrupt(signum, frame):
 class Stack:
     """gunicorn, a Celery worker, Celery beat and a private redis-server for one script run."""
 
-    def __init__(self, name: str, *, database_url: str, env: dict | None = None):
+    def __init__(self, name: str, *, database_url: str, env: dict | None = None, root: Path = ROOT):
         self.name = name
+        self.root = root  # the checkout whose code runs (another one: scripts/bench_versus.py)
         self.dir = ROOT / "var" / name
         shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True)
@@ -89,7 +91,7 @@ class Stack:
     def _start(self, name: str, argv: list[str], **env) -> subprocess.Popen:
         log = (self.dir / f"{name}.log").open("ab")
         proc = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            argv, cwd=self.root, env=self.env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
         self.procs[name] = proc
@@ -110,7 +112,7 @@ class Stack:
         reset_database(self.database_url)
         for argv in (["bash", "scripts/release.sh"], [PY, "manage.py", "collectstatic", "--noinput", "-v0"]):
             result = subprocess.run(
-                argv, cwd=ROOT, env=self.env(PYTHON=PY), capture_output=True, text=True, timeout=300
+                argv, cwd=self.root, env=self.env(PYTHON=PY), capture_output=True, text=True, timeout=300
             )
             if result.returncode != 0:
                 raise SystemExit(f"{' '.join(argv)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
