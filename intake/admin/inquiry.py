@@ -25,6 +25,7 @@ from .display import format_age, format_when, user_label, yes_no
 from .filters import AssigneeFilter, HandoffFilter, OfficeFilter, OverdueFilter, StatusFilter
 from .forms import ACTION, InquiryTriageForm
 from .inlines import OutboxMessageInline
+from .reports import ReportViews
 from .views import InquiryViews
 
 # The change page shows this many audit entries; the rest are on the audit trail page.
@@ -82,7 +83,7 @@ def _count(model):
     return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 
 
-class InquiryAdmin(InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmin):
+class InquiryAdmin(InquiryViews, ReportViews, InquiryActions, InquiryColumns, admin.ModelAdmin):
     form = InquiryTriageForm
     # A triage list is read from the top (oldest new first); 50 rows a page halves the template work
     # of Django's default 100, which `make bench` showed is most of the page's time.

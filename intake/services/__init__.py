@@ -27,11 +27,13 @@ from .audit import (
     EVENT_IMAGE_VIEWED,
     EVENT_LABELS,
     EVENT_NOTE_ADDED,
+    EVENT_REPORT_EXPORTED,
     EVENT_THUMBNAIL_VIEWED,
     EVENT_VIEWED,
     audit_trail,
     record_event,
     record_events,
+    record_report_export,
 )
 from .contact import log_contact_attempt, status_after_attempt
 from .delivery import (
@@ -86,6 +88,7 @@ __all__ = [
     "EVENT_IMAGE_VIEWED",
     "EVENT_LABELS",
     "EVENT_NOTE_ADDED",
+    "EVENT_REPORT_EXPORTED",
     "EVENT_THUMBNAIL_VIEWED",
     "EVENT_VIEWED",
     "INQUIRY_MESSAGES",
@@ -115,6 +118,7 @@ __all__ = [
     "purge_inquiries",
     "record_event",
     "record_events",
+    "record_report_export",
     "request_subscription",
     "retry_handoff",
     "send_triage_digest",
