@@ -158,12 +158,14 @@ def column_chart(
             ET.SubElement(rect, "title").text = f"{label}, {s.name}: {value_label(value, unit)}"
             if stacked:
                 y = top_y
-            elif bar >= 18:
+            elif bar >= 7 * len(value_label(value)) + 2:  # written above the bar when it fits
                 text(svg, x + bar / 2, top_y - 4, value_label(value), anchor="middle", size=SMALL)
         if stacked and totals[i]:
             text(svg, x0 + inner / 2, y - 5, value_label(totals[i]), anchor="middle", weight="bold", size=SMALL)
         if i % every == 0:
-            text(svg, x0 + inner / 2, plot_bottom + 18, label, anchor="middle", size=SMALL)
+            fits = max(3, int(slot * every / 7))  # characters of about 7 units at SMALL
+            short = label if len(label) <= fits else label[: fits - 1] + "…"
+            text(svg, x0 + inner / 2, plot_bottom + 18, short, anchor="middle", size=SMALL)
     return to_string(svg)
 
 

@@ -8,11 +8,13 @@ formula-escaped, each download recorded in the audit trail.
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic import charts
@@ -53,9 +55,15 @@ class Section:
     chart: SafeString
     note: str = ""
 
+    @property
+    def wide(self) -> bool:
+        """A column a week: the table goes under its chart, at the page's width."""
+        return len(self.table.headers) > 6
+
 
 def _week_label(iso: str) -> str:
-    return f"{iso[8:10].lstrip('0')}/{iso[5:7].lstrip('0')}"  # "30/11": a Monday, day/month
+    """ "Nov 30": the week's Monday, as the chart's axis says it."""
+    return date_format(date.fromisoformat(iso), "M j")
 
 
 def _weekly_chart(table: reports.Table) -> SafeString:
@@ -105,6 +113,30 @@ def _bars(table: reports.Table, value_column: int, unit: str, what: str) -> Safe
     )
 
 
+FUNNEL_RATES = [("Contacted", 3), ("Scheduled", 5), ("Not a candidate", 7), ("Closed", 9)]
+
+
+def _funnel_chart(table: reports.Table) -> SafeString:
+    """The funnel's rates side by side for each group: contacted, scheduled, not a candidate, closed."""
+    series = [charts.Series(name, [row[column] for row in table.rows]) for name, column in FUNNEL_RATES]
+    parts = "; ".join(
+        f"{row[0]}: {row[1]} received, "
+        + ", ".join(f"{name.lower()} {charts.value_label(row[column], '%')}" for name, column in FUNNEL_RATES)
+        for row in table.rows
+    )
+    desc = f"{table.title}, per cent of the inquiries received. {parts or 'No inquiries'}."
+    svg = charts.column_chart(
+        title=f"{table.title}: rates",
+        desc=desc,
+        labels=[str(row[0]) for row in table.rows],
+        series=series,
+        id_prefix=table.key,
+        stacked=False,
+        unit="%",
+    )
+    return mark_safe(svg)
+
+
 def sections(report: reports.Report) -> list[Section]:
     return [
         Section(report.by_kind, _weekly_chart(report.by_kind)),
@@ -123,14 +155,14 @@ def sections(report: reports.Report) -> list[Section]:
         ),
         Section(
             report.funnel_by_type,
-            _bars(report.funnel_by_type, 3, "%", "contacted, per cent of received"),
+            _funnel_chart(report.funnel_by_type),
             "Contacted: a logged attempt reached the person, or the status is now contacted or scheduled. "
             "Scheduled, not a candidate, closed and still open (new or in review): the current status. "
             "Rates are per cent of the inquiries received.",
         ),
         Section(
             report.funnel_by_treatment,
-            _bars(report.funnel_by_treatment, 1, "", "inquiries received"),
+            _funnel_chart(report.funnel_by_treatment),
             "The treatments of the article the inquiry was sent from; an article about two treatments "
             "counts under both, so these rows do not add up to the total.",
         ),

@@ -191,7 +191,7 @@ def test_each_table_has_an_accessible_chart_beside_it(client, dataset):
     # the week totals are written on the chart, and each bar names its value
     texts = [t.text for t in by_kind.iter(f"{SVG}text")]
     assert "4" in texts and "2" in texts
-    assert "2/11, Candidacy form: 2" in [t.text for t in by_kind.iter(f"{SVG}title")]
+    assert "Nov 2, Candidacy form: 2" in [t.text for t in by_kind.iter(f"{SVG}title")]
     staff = svgs[4]
     assert "Nora Nurse: 2 h" in staff.find(f"{SVG}desc").text
     assert html.count('-caption">') == 7 and html.count("download>Download") == 7
