@@ -11,7 +11,8 @@ an SMTP sink in this process. Then, in one run:
 2. candidacy form POSTs (each with a fresh CSRF token, solved proof of work and submission token; the
    hand-off is queued to the worker) against GETs of the form, from a small Python client;
 3. the admin inquiry changelist with 10,000 inquiries and 50 staff users: p99 through gunicorn with
-   a signed-in session cookie, and queries per request counted in this process;
+   a signed-in session cookie, and queries per request counted in this process; the same for the
+   reports page (part "reports": its default 12 weeks, a contact attempt on every other inquiry);
 4. the reference targets, each under the same gunicorn settings (gunicorn.conf.py): L, the limit, a
    ten-line WSGI app returning the article page's bytes from memory (scripts/bench_limit.py), with and
    without the access log; M, a minimal Django view rendering a template of the article page's size
@@ -19,7 +20,7 @@ an SMTP sink in this process. Then, in one run:
    Printed as ratios: article from the page cache / L, L with the access log / L without, article,
    home and case history with the page cache off / M; and the pages' bytes on the wire.
 
-BENCH_PARTS (default "pages,form,admin,limits") picks what runs.
+BENCH_PARTS (default "pages,form,admin,reports,limits") picks what runs, e.g. BENCH_PARTS=reports.
 
 Bounded: every wrk run lasts BENCH_SECONDS (default 5; 3 alternating rounds per page), the form
 client at most BENCH_POSTS (default 200) submissions or 120 s. Everything started is stopped on exit, Ctrl-C or failure.
@@ -29,13 +30,13 @@ import os
 import re
 import statistics
 import sys
-import time
-import uuid
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts import loadgen  # noqa: E402
+from scripts.bench_admin import CHANGELIST, INQUIRIES, REPORTS, STAFF, admin_row, seed  # noqa: E402
 from scripts.loadgen import UNTHROTTLED, ensure_wrk, median_run, paced_submissions  # noqa: E402
 from scripts.support.processes import BIN, fetch, free_port, wait_until  # noqa: E402
 from scripts.support.smtp import SmtpSink  # noqa: E402
@@ -47,10 +48,8 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 POSTS = int(os.environ.get("BENCH_POSTS", "200"))
 POST_CLIENTS = 4
 POST_TIME_LIMIT = 120
-INQUIRIES = 10_000
-STAFF = 50
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench")
-PARTS = set(os.environ.get("BENCH_PARTS", "pages,form,admin,limits").split(","))
+PARTS = set(os.environ.get("BENCH_PARTS", "pages,form,admin,reports,limits").split(","))
 # What a browser sends; the page cache answers brotli, GZipMiddleware (and M's) gzip.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -58,60 +57,6 @@ BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 def wrk(wrk_path: str, url: str, **options) -> dict:
     """One wrk run (scripts.loadgen.wrk) lasting BENCH_SECONDS with BENCH_CONNECTIONS unless told."""
     return loadgen.wrk(wrk_path, url, **{"seconds": SECONDS, "connections": CONNECTIONS, **options})
-
-
-# --- seeding (in this process, through Django) -----------------------------------------------------
-
-
-def seed() -> str:
-    """10,000 inquiries with their sent emails and 50 staff users; returns a signed-in session key."""
-    from django.contrib.auth.models import User
-    from django.test import Client
-    from django.utils import timezone
-
-    from clinic.models import Office
-    from intake.models import Inquiry, OutboxMessage
-
-    offices = list(Office.objects.all())
-    statuses = [s for s, _ in Inquiry.Status.choices]
-    kinds = [k for k, _ in Inquiry.Kind.choices]
-    now = timezone.now()
-    inquiries = [
-        Inquiry(
-            kind=kinds[i % len(kinds)],
-            reference=f"KN-BENCH-{i:06d}",
-            submission_token=uuid.uuid4(),
-            status=statuses[i % len(statuses)],
-            first_name=f"Bench{i}",
-            last_name="Patient",
-            email=f"bench{i}@example.com",
-            office=offices[i % len(offices)],
-            consent_to_contact=True,
-            knees="both",
-            suggested_type=(i % 4) or None,
-            suggestion_reasons=["seeded for the benchmark"],
-        )
-        for i in range(INQUIRIES)
-    ]
-    Inquiry.objects.bulk_create(inquiries, batch_size=1000)
-    ids = Inquiry.objects.filter(reference__startswith="KN-BENCH-").values_list("pk", flat=True)
-    OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(inquiry_id=pk, kind=kind, status=OutboxMessage.Status.SENT, attempts=1, sent_at=now)
-            for pk in ids
-            for kind in (OutboxMessage.Kind.STAFF_NOTIFICATION, OutboxMessage.Kind.PATIENT_CONFIRMATION)
-        ],
-        batch_size=2000,
-    )
-    User.objects.bulk_create(
-        [User(username=f"staff{i}", email=f"staff{i}@example.com", is_staff=True) for i in range(STAFF)]
-    )
-    admin = User.objects.create_superuser("bench-admin", "bench-admin@example.com", None)
-    client = Client()
-    client.force_login(admin)
-    from django.conf import settings
-
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def page_paths() -> dict[str, str]:
@@ -139,28 +84,6 @@ def same_size_static_files(paths: dict[str, str], static_root: Path) -> dict[str
         target.write_bytes(filler[:size])
         files[name] = f"/static/bench/{target.name}"
     return files
-
-
-def admin_queries(session_key: str) -> tuple[int, int, float]:
-    """(status, queries, median ms of 5 renders) of the admin changelist, in this process."""
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
-    client.get("/admin/intake/inquiry/")  # warm: content types, permissions
-    # Counted by an execute wrapper rather than CaptureQueriesContext, whose log is cleared when
-    # CONN_MAX_AGE makes the request reconnect (it then reports 0).
-    queries = []
-    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
-        status = client.get("/admin/intake/inquiry/").status_code
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        client.get("/admin/intake/inquiry/")
-        times.append((time.perf_counter() - start) * 1000)
-    return status, len(queries), statistics.median(times)
 
 
 # --- the candidacy form ----------------------------------------------------------------------------
@@ -303,7 +226,7 @@ def main() -> int:
     try:
         with Stack("bench", database_url=DATABASE_URL, env=extra) as stack:
             stack.prepare()
-            session_key = seed() if "admin" in PARTS else None
+            session_key = seed(reports="reports" in PARTS) if PARTS & {"admin", "reports"} else None
             paths = page_paths()
             statics = same_size_static_files(paths, Path(stack.env()["STATIC_ROOT"]))
             stack.start_web()
@@ -355,19 +278,11 @@ def main() -> int:
                     print(f"  form errors (first 3): {load['errors'][:3]}", flush=True)
 
             if "admin" in PARTS:
-                status, queries, render_ms = admin_queries(session_key)
-                from django.conf import settings
-
-                cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
-                code, _, _ = fetch(base + "/admin/intake/inquiry/", headers=cookie)
-                changelist = wrk(wrk_path, base + "/admin/intake/inquiry/", headers=cookie, connections=4)
-                rows.append(
-                    (
-                        f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)",
-                        changelist,
-                        f"{queries} queries/request, {render_ms:.0f} ms alone in process (HTTP {code}/{status})",
-                    )
-                )
+                name = f"admin inquiry changelist ({INQUIRIES:,} inquiries, {STAFF} staff)"
+                rows.append(admin_row(partial(wrk, wrk_path), base, session_key, CHANGELIST, name))
+            if "reports" in PARTS:
+                name = f"admin inquiry reports ({INQUIRIES:,} inquiries, 12 weeks)"
+                rows.append(admin_row(partial(wrk, wrk_path), base, session_key, REPORTS, name))
 
             if "limits" in PARTS:
                 targets = reference_targets(stack, paths)
