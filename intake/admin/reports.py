@@ -8,12 +8,13 @@ formula-escaped, each download recorded in the audit trail.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,6 +24,8 @@ from intake import services
 from intake.services import reports
 
 from .actions import csv_safe
+
+EARLIEST = date(2000, 1, 1)  # and at most a year ahead: no date at the calendar's ends
 
 
 class ReportRangeForm(forms.Form):
@@ -42,6 +45,8 @@ class ReportRangeForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
+            if start < EARLIEST or end > timezone.localdate() + timedelta(days=366):
+                raise forms.ValidationError(f"Choose weeks from {EARLIEST.year} to next year.")
             if start > end:
                 raise forms.ValidationError("The first week must come before the last.")
             if (reports.week_start(end) - reports.week_start(start)).days // 7 + 1 > reports.MAX_WEEKS:

@@ -17,19 +17,23 @@ submitted in, and so do its contact attempts and its current status (a cohort).
   an inquiry from an article about two treatments counts under both. The treatments a person tried
   are encrypted health details and are not read here.
 
-Every figure comes from a constant number of queries (six), whatever the number of inquiries:
-counts are aggregated in the database; the percentiles are computed here from one values query.
+Every figure comes from three queries, whatever the number of inquiries: one groups the inquiries
+by week, kind, office, article and suggested type with the funnel's counts (the weekly tables and
+the funnel by type are sums of its groups), one lists the contact attempts (the percentiles are
+computed here), one reads which treatments the articles are about.
 """
 
 import math
 import statistics
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from articles.models import Article
 from intake.models import ContactAttempt, Inquiry
 
 DEFAULT_WEEKS = 12
@@ -113,7 +117,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def build_report(start: date, end: date) -> Report:
-    """The report for the weeks from the one holding `start` to the one holding `end` (six queries)."""
+    """The report for the weeks from the one holding `start` to the one holding `end` (three queries)."""
     start, end = week_start(start), week_start(end) + timedelta(days=6)
     weeks = [start + timedelta(weeks=i) for i in range((end - start).days // 7 + 1)]
     zone = timezone.get_current_timezone()
@@ -121,10 +125,10 @@ def build_report(start: date, end: date) -> Report:
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
     inquiries = Inquiry.objects.filter(held_as_spam=False, submitted_at__gte=since, submitted_at__lt=until).order_by()
 
-    by_kind = _weekly(inquiries, weeks, "kind", dict(Inquiry.Kind.choices), None)
-    by_office = _weekly(inquiries, weeks, "office__label", None, NO_OFFICE)
-    by_article = _weekly(inquiries, weeks, "article__title", None, NO_ARTICLE)
-    received = sum(row[-1] for row in by_kind)
+    groups = _groups(inquiries)
+    by_kind = _weekly(groups, weeks, lambda g: g.kind, dict(Inquiry.Kind.choices))
+    by_office = _weekly(groups, weeks, lambda g: g.office or NO_OFFICE)
+    by_article = _weekly(groups, weeks, lambda g: g.article or NO_ARTICLE)
     week_headers = [*(w.isoformat() for w in weeks), TOTAL]
     submitted = [sum(row[i + 1] for row in by_kind) for i in range(len(weeks))]
     by_week_contact, by_staff_contact = _first_contact(inquiries, weeks, submitted)
@@ -132,7 +136,7 @@ def build_report(start: date, end: date) -> Report:
         start=start,
         end=end,
         weeks=weeks,
-        received=received,
+        received=sum(submitted),
         by_kind=Table("by-kind", "Inquiries a week, by kind", ["Kind", *week_headers], by_kind),
         by_office=Table("by-office", "Inquiries a week, by office", ["Office", *week_headers], by_office),
         by_article=Table(
@@ -154,59 +158,112 @@ def build_report(start: date, end: date) -> Report:
             "funnel-by-type",
             "Funnel by suggested type",
             ["Suggested type", *FUNNEL_HEADERS],
-            _funnel_by_type(inquiries),
+            _funnel_by_type(groups),
         ),
         funnel_by_treatment=Table(
             "funnel-by-treatment",
             "Funnel by treatment of interest (the article's treatments)",
             ["Treatment of interest", *FUNNEL_HEADERS],
-            _funnel_by_treatment(inquiries),
+            _funnel_by_treatment(groups, inquiries),
         ),
     )
+
+
+S = Inquiry.Status
+
+
+@dataclass(frozen=True)
+class Group:
+    """The inquiries of one week, kind, office, article and suggested type, with the funnel's counts
+    (received, contacted, scheduled, not a candidate, closed, still open)."""
+
+    week: date
+    kind: str
+    office: str | None
+    article_id: int | None
+    article: str | None
+    suggested_type: int | None
+    funnel: tuple
+
+
+def _groups(inquiries) -> list[Group]:
+    """One query: the inquiries grouped, with the funnel's conditional counts."""
+    reached = ContactAttempt.objects.filter(inquiry=OuterRef("pk"), outcome=ContactAttempt.Outcome.REACHED)
+    rows = (
+        inquiries.annotate(week=TruncWeek("submitted_at"), reached=Exists(reached))
+        .values("week", "kind", "office__label", "article_id", "article__title", "suggested_type")
+        .annotate(
+            received=Count("pk"),
+            contacted=Count("pk", filter=Q(reached=True) | Q(status__in=[S.CONTACTED, S.SCHEDULED])),
+            scheduled=Count("pk", filter=Q(status=S.SCHEDULED)),
+            not_a_candidate=Count("pk", filter=Q(status=S.NOT_A_CANDIDATE)),
+            closed=Count("pk", filter=Q(status=S.CLOSED)),
+            still_open=Count("pk", filter=Q(status__in=[S.NEW, S.IN_REVIEW])),
+        )
+        .values_list(
+            "week",
+            "kind",
+            "office__label",
+            "article_id",
+            "article__title",
+            "suggested_type",
+            "received",
+            "contacted",
+            "scheduled",
+            "not_a_candidate",
+            "closed",
+            "still_open",
+        )
+    )
+    return [Group(_week_of(row[0]), *row[1:6], tuple(row[6:])) for row in rows]
 
 
 def _week_of(moment: datetime) -> date:
     """The Monday of the week holding `moment`, in the clinic's time zone (aware or not, as
     TruncWeek returns it on each database)."""
+    if not isinstance(moment, datetime):
+        return week_start(moment)
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return week_start(moment.date())
 
 
-def _weekly(inquiries, weeks: list[date], column: str, labels: dict | None, blank: str) -> list[list]:
-    """Rows of [label, count per week..., total], one query; labels from `labels` or the column's value."""
+def _weekly(groups: list[Group], weeks: list[date], label, vocabulary: dict | None = None) -> list[list]:
+    """Rows of [label, inquiries a week..., total], the largest first; with a `vocabulary` (a fixed
+    list, e.g. the kinds) every one of its labels in its own order, even with no inquiry."""
     counts: dict[str, dict[date, int]] = {}
-    rows = (
-        inquiries.annotate(week=TruncWeek("submitted_at"))
-        .values("week", column)
-        .annotate(n=Count("pk"))
-        .values_list("week", column, "n")
-    )
-    for week, value, n in rows:
-        label = (labels or {}).get(value, value) if value is not None else blank
-        day = _week_of(week) if isinstance(week, datetime) else week
-        per_week = counts.setdefault(label, {})
-        per_week[day] = per_week.get(day, 0) + n
+    for group in groups:
+        name = label(group)
+        name = vocabulary.get(name, name) if vocabulary else name
+        per_week = counts.setdefault(name, {})
+        per_week[group.week] = per_week.get(group.week, 0) + group.funnel[0]
     ordered = sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0]))
-    if labels:  # a fixed vocabulary: every kind, in its own order, even with no inquiry
-        ordered = [(label, counts.get(label, {})) for label in labels.values()]
-    return [[label, *(per_week.get(w, 0) for w in weeks), sum(per_week.values())] for label, per_week in ordered]
+    if vocabulary:
+        ordered = [(name, counts.get(name, {})) for name in vocabulary.values()]
+    return [[name, *(per_week.get(w, 0) for w in weeks), sum(per_week.values())] for name, per_week in ordered]
 
 
 def _first_contact(inquiries, weeks: list[date], submitted: list[int]) -> tuple[list[list], list[list]]:
     """Per week (`submitted`: inquiries a week) and per staff member: median and 90th percentile
-    hours to the first attempt (one query)."""
-    first_ids = ContactAttempt.objects.filter(inquiry=OuterRef("inquiry")).order_by("at", "pk").values("pk")[:1]
+    hours to the first attempt (one query: every attempt of the inquiries, in order)."""
     attempts = (
-        ContactAttempt.objects.filter(inquiry__in=inquiries, pk=Subquery(first_ids))
-        .order_by()
-        .values_list("at", "inquiry__submitted_at", "by_id", "by__first_name", "by__last_name", "by__username")
+        ContactAttempt.objects.filter(inquiry__in=inquiries)
+        .order_by("inquiry_id", "at", "pk")
+        .values_list(
+            "inquiry_id", "at", "inquiry__submitted_at", "by_id", "by__first_name", "by__last_name", "by__username"
+        )
     )
+    seen: set[int] = set()
+    zone = timezone.get_current_timezone()
+    mondays = [datetime.combine(w, time.min, tzinfo=zone) for w in weeks]  # the weeks' starts, to bisect
     by_week: dict[date, list[float]] = {w: [] for w in weeks}
     by_staff: dict[tuple, list[float]] = {}
-    for at, submitted_at, by_id, first, last, username in attempts:
+    for inquiry_id, at, submitted_at, by_id, first, last, username in attempts:
+        if inquiry_id in seen:  # only the first attempt of each inquiry counts
+            continue
+        seen.add(inquiry_id)
         hours = max((at - submitted_at).total_seconds() / 3600, 0)
-        by_week.setdefault(_week_of(submitted_at), []).append(hours)
+        by_week[weeks[bisect_right(mondays, submitted_at) - 1]].append(hours)
         name = f"{first} {last}".strip() or username if by_id else FORMER_STAFF
         by_staff.setdefault((by_id is None, name, by_id or 0), []).append(hours)
     week_rows = [
@@ -236,26 +293,10 @@ FUNNEL_HEADERS = [
     "Closed %",
     "Still open",
 ]
-S = Inquiry.Status
 
 
-def _funnel(inquiries, column: str) -> dict:
-    """{value of `column`: (received, contacted, scheduled, not a candidate, closed, open)}, one query."""
-    reached = ContactAttempt.objects.filter(inquiry=OuterRef("pk"), outcome=ContactAttempt.Outcome.REACHED)
-    rows = (
-        inquiries.annotate(reached=Exists(reached))
-        .values(column)
-        .annotate(
-            received=Count("pk"),
-            contacted=Count("pk", filter=Q(reached=True) | Q(status__in=[S.CONTACTED, S.SCHEDULED])),
-            scheduled=Count("pk", filter=Q(status=S.SCHEDULED)),
-            not_a_candidate=Count("pk", filter=Q(status=S.NOT_A_CANDIDATE)),
-            closed=Count("pk", filter=Q(status=S.CLOSED)),
-            still_open=Count("pk", filter=Q(status__in=[S.NEW, S.IN_REVIEW])),
-        )
-        .values_list(column, "received", "contacted", "scheduled", "not_a_candidate", "closed", "still_open")
-    )
-    return {row[0]: row[1:] for row in rows}
+def _sum(funnels) -> tuple:
+    return tuple(map(sum, zip(*funnels, strict=True))) if funnels else (0,) * 6
 
 
 def _funnel_row(label: str, counts) -> list:
@@ -275,21 +316,28 @@ def _funnel_row(label: str, counts) -> list:
     ]
 
 
-def _total(rows: dict) -> tuple:
-    return tuple(map(sum, zip(*rows.values(), strict=True))) if rows else (0,) * 6
-
-
-def _funnel_by_type(inquiries) -> list[list]:
+def _funnel_by_type(groups: list[Group]) -> list[list]:
     """Every suggested type in order, then no suggestion, then all together."""
-    counts = _funnel(inquiries, "suggested_type")
     labels = [(value, f"Type {value}") for value in (1, 2, 3)] + [(None, NO_TYPE)]
-    rows = [_funnel_row(label, counts.get(value, (0,) * 6)) for value, label in labels]
-    return [*rows, _funnel_row(TOTAL, _total(counts))]
+    rows = [
+        _funnel_row(label, _sum([g.funnel for g in groups if g.suggested_type == value])) for value, label in labels
+    ]
+    return [*rows, _funnel_row(TOTAL, _sum([g.funnel for g in groups]))]
 
 
-def _funnel_by_treatment(inquiries) -> list[list]:
-    """Every treatment the inquiries' articles are about, the largest first, then none."""
-    counts = _funnel(inquiries, "article__treatments__name")
+def _funnel_by_treatment(groups: list[Group], inquiries) -> list[list]:
+    """Every treatment the inquiries' articles are about, the largest first, then none (one query:
+    which treatments those articles are about)."""
+    about: dict[int, list[str]] = {}
+    for article_id, name in Article.treatments.through.objects.filter(
+        article_id__in=inquiries.values("article_id")
+    ).values_list("article_id", "treatment__name"):
+        about.setdefault(article_id, []).append(name)
+    funnels: dict[str | None, list[tuple]] = {}
+    for group in groups:
+        for name in about.get(group.article_id) or [None]:
+            funnels.setdefault(name, []).append(group.funnel)
+    counts = {name: _sum(f) for name, f in funnels.items()}
     named = sorted(((k, v) for k, v in counts.items() if k is not None), key=lambda kv: (-kv[1][0], kv[0]))
     rows = [_funnel_row(name, c) for name, c in named]
     if None in counts:
