@@ -13,13 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from clinic.charts import GRID, INK, svg_root, to_string
+from clinic.charts import number as _n
+from clinic.charts import text as _text
+
 KNEE_NAMES = {"right": "Right knee", "left": "Left knee"}
 
 # Geometry in SVG user units. The viewBox is narrow so that on a phone the text is drawn at about its
 # nominal size (a 375 px phone gives the chart about 340 px, so 15 units draw at about 14 px); on a
 # wide screen the CSS caps the width.
 WIDTH = 360
-FONT_SIZE = 15
 LEFT = 44
 RIGHT = 16
 INSET = 28  # keeps the first and last markers off the axes
@@ -28,9 +31,6 @@ FREQUENCY_GAP = 48
 FREQUENCY_HEIGHT = 80
 KEY_LINE = 20
 KEY_CHARS = 38  # characters per line of the key before it wraps
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-INK = "#222222"
-GRID = "#c8c8c8"
 INTENSITY_COLOUR = "#0b5c7a"
 FREQUENCY_COLOUR = "#8a4500"
 
@@ -157,24 +157,14 @@ def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
     key_lines = [textwrap.wrap(_key_label(p), KEY_CHARS) or [""] for p in points]
     height = key_top + KEY_LINE * (sum(len(lines) for lines in key_lines) - 1) + 10
 
-    title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": str(WIDTH),
-            "height": str(height),
-            "role": "img",
-            "aria-labelledby": f"{title_id} {desc_id}",
-            "class": "pain-chart",
-            "font-family": FONT,
-            "font-size": str(FONT_SIZE),
-            "fill": INK,
-        },
+    svg = svg_root(
+        width=WIDTH,
+        height=height,
+        title=f"{name}: pain over the course of treatment",
+        desc=describe(name, points),
+        id_prefix=id_prefix,
+        css_class="pain-chart",
     )
-    ET.SubElement(svg, "title", id=title_id).text = f"{name}: pain over the course of treatment"
-    ET.SubElement(svg, "desc", id=desc_id).text = describe(name, points)
 
     xs = _x_positions(len(points))
     panels = [(INTENSITY_TOP, INTENSITY_PANEL)]
@@ -192,7 +182,7 @@ def render_svg(*, name: str, points: list[ChartPoint], id_prefix: str) -> str:
         for line in lines:
             _text(svg, LEFT - 14, y, line)
             y += KEY_LINE
-    return ET.tostring(svg, encoding="unicode")
+    return to_string(svg)
 
 
 def _key_label(point: ChartPoint) -> str:
@@ -244,21 +234,3 @@ def _panel(svg, *, points, xs, attr, top, height, maximum, ticks, heading, unit,
         # The value's label sits above the marker, or below it when the marker is near the top.
         label_y = y - 10 if y - top > 18 else y + 20
         _text(svg, x, label_y, f"{value}{unit}", anchor="middle", weight="bold", fill=colour)
-
-
-def _text(svg, x, y, text, *, anchor="start", weight=None, fill=None) -> ET.Element:
-    attrs = {"x": _n(x), "y": _n(y)}
-    if anchor != "start":
-        attrs["text-anchor"] = anchor
-    if weight:
-        attrs["font-weight"] = weight
-    if fill:
-        attrs["fill"] = fill
-    element = ET.SubElement(svg, "text", attrs)
-    element.text = text
-    return element
-
-
-def _n(value: float) -> str:
-    """A coordinate without a needless ".0"."""
-    return f"{value:g}" if isinstance(value, int) or float(value).is_integer() else f"{value:.1f}"

@@ -99,8 +99,7 @@ class Inquiry(models.Model):
     CLOSED_STATUSES = (Status.CLOSED, Status.NOT_A_CANDIDATE)
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    # KN-<year>-<id>, set in the same transaction as the insert (services.submit_inquiry). Null until
-    # then, because unique "" would make concurrent inserts collide.
+    # KN-<year>-<id>, set with the insert (services.submit_inquiry); null until then (unique "" would collide).
     reference = models.CharField(max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     # The hidden one-time token of the form the person filled: a resubmitted POST stores nothing new.
     submission_token = models.UUIDField(unique=True, editable=False)
@@ -209,6 +208,7 @@ class Inquiry(models.Model):
         permissions = [
             ("export_inquiries", "Can export inquiries as CSV"),
             ("export_health_details", "Can include health details in the CSV export"),
+            ("view_reports", "Can view the triage reports"),
         ]
 
     def __str__(self):

@@ -14,6 +14,8 @@ an SMTP sink in this process. Then, in one run:
 3. the admin inquiry changelist with 10,000 inquiries (with health answers) and 50 staff users: p99
    through gunicorn with a signed-in session cookie, and queries and time per request alone in this
    process; then the admin change page of one candidacy inquiry (its health details decrypted);
+   the same for the reports page (part "reports": its default 12 weeks, a contact attempt on every
+   other inquiry);
 4. the reference targets, each under the same gunicorn settings (gunicorn.conf.py): L, the limit, a
    ten-line WSGI app returning the article page's bytes from memory (scripts/bench_limit.py), with and
    without the access log; M, a minimal Django view rendering a template of the article page's size
@@ -21,7 +23,7 @@ an SMTP sink in this process. Then, in one run:
    Printed as ratios: article from the page cache / L, L with the access log / L without, article,
    home and case history with the page cache off / M; and the pages' bytes on the wire.
 
-BENCH_PARTS (default "pages,form,admin,limits") picks what runs.
+BENCH_PARTS (default "pages,form,admin,reports,limits") picks what runs, e.g. BENCH_PARTS=reports.
 
 Bounded: every wrk run lasts BENCH_SECONDS (default 5; 3 alternating rounds per page), the form
 client at most BENCH_POSTS (default 200) submissions or 120 s. Everything started is stopped on exit, Ctrl-C or failure.
@@ -51,7 +53,7 @@ POST_TIME_LIMIT = 120
 INQUIRIES = 10_000
 STAFF = 50
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_bench")
-PARTS = set(os.environ.get("BENCH_PARTS", "pages,form,admin,limits").split(","))
+PARTS = set(os.environ.get("BENCH_PARTS", "pages,form,admin,reports,limits").split(","))
 # What a browser sends; the page cache answers brotli, GZipMiddleware (and M's) gzip.
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -64,11 +66,30 @@ def wrk(wrk_path: str, url: str, **options) -> dict:
 # --- seeding (in this process, through Django) -----------------------------------------------------
 
 
-def seed() -> str:
-    """10,000 inquiries with health answers and sent emails, 50 staff users; a signed-in session key."""
+def seed(*, reports: bool = False) -> str:
+    """10,000 inquiries with health answers, due times and sent emails, 50 staff users (and for the
+    reports, a first contact attempt on every other inquiry, by the staff in turn); a session key."""
     from scripts.support.seed import seed as seed_rows
 
-    return seed_rows(INQUIRIES, STAFF)
+    def today_only():
+        from django.contrib.auth.models import User
+
+        from intake.models import ContactAttempt, Inquiry
+        from intake.services import recompute_due_dates
+
+        recompute_due_dates()  # as submit_inquiry stores them (issue 19)
+        if reports:
+            staff = list(User.objects.filter(username__startswith="staff"))
+            ids = Inquiry.objects.filter(reference__startswith="KN-BENCH-").values_list("pk", flat=True)
+            ContactAttempt.objects.bulk_create(
+                [
+                    ContactAttempt(inquiry_id=pk, channel="phone", outcome="reached", by=staff[n % len(staff)])
+                    for n, pk in enumerate(ids[::2])
+                ],
+                batch_size=2000,
+            )
+
+    return seed_rows(INQUIRIES, STAFF, after_rows=today_only)
 
 
 def page_paths() -> dict[str, str]:
@@ -274,7 +295,7 @@ def main() -> int:
     try:
         with Stack("bench", database_url=DATABASE_URL, env=extra) as stack:
             stack.prepare()
-            session_key = seed() if "admin" in PARTS else None
+            session_key = seed(reports="reports" in PARTS) if PARTS & {"admin", "reports"} else None
             paths = page_paths()
             statics = same_size_static_files(paths, Path(stack.env()["STATIC_ROOT"]))
             stack.start_web()
@@ -343,6 +364,18 @@ def main() -> int:
                     )
                 )
                 rows.append(change_page(wrk_path, base, cookie))
+            if "reports" in PARTS:
+                reports = "/admin/intake/inquiry/reports/"
+                status, queries, render_ms, render_cpu = in_process(reports, session_key)
+                code, _, _ = fetch(base + reports, headers=cookie)
+                rows.append(
+                    (
+                        f"admin inquiry reports ({INQUIRIES:,} inquiries, 12 weeks)",
+                        wrk(wrk_path, base + reports, headers=cookie),
+                        f"{queries} queries/request, {render_ms:.0f} ms alone in process ({render_cpu:.0f} ms CPU) "
+                        f"(HTTP {code}/{status})",
+                    )
+                )
 
             if "limits" in PARTS:
                 targets = reference_targets(stack, paths)

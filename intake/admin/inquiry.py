@@ -26,6 +26,7 @@ from .filters import AssigneeFilter, HandoffFilter, OfficeFilter, OverdueFilter,
 from .forms import ACTION, InquiryTriageForm
 from .inlines import OutboxMessageInline
 from .replies import InquiryReplyView
+from .reports import ReportViews
 from .rows import KeysFirstPaginator
 from .views import InquiryViews
 
@@ -84,7 +85,7 @@ def _count(model):
     return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 
 
-class InquiryAdmin(InquiryReplyView, InquiryViews, InquiryActions, InquiryColumns, admin.ModelAdmin):
+class InquiryAdmin(InquiryReplyView, InquiryViews, ReportViews, InquiryActions, InquiryColumns, admin.ModelAdmin):
     form = InquiryTriageForm
     # A triage list is read from the top (oldest new first); 50 rows a page halves the template work
     # of Django's default 100, which `make bench` showed is most of the page's time.

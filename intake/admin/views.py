@@ -33,6 +33,7 @@ class InquiryViews:
             path("<int:pk>/image/", view(self.image_view), name="intake_inquiry_image"),
             path("<int:pk>/image/thumbnail/", view(self.thumbnail_view), name="intake_inquiry_thumbnail"),
             path("<int:pk>/audit/", view(self.audit_view), name="intake_inquiry_audit"),
+            path("reports/", view(self.reports_view), name="intake_inquiry_reports"),
             *super().get_urls(),
         ]
 

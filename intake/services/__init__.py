@@ -31,11 +31,13 @@ from .audit import (
     EVENT_IMAGE_VIEWED,
     EVENT_LABELS,
     EVENT_NOTE_ADDED,
+    EVENT_REPORT_EXPORTED,
     EVENT_THUMBNAIL_VIEWED,
     EVENT_VIEWED,
     audit_trail,
     record_event,
     record_events,
+    record_report_export,
 )
 from .contact import log_contact_attempt, status_after_attempt
 from .deadlines import due_label, first_contact_text, recompute_due_dates, sla_deadline
@@ -113,6 +115,7 @@ __all__ = [
     "EVENT_IMAGE_VIEWED",
     "EVENT_LABELS",
     "EVENT_NOTE_ADDED",
+    "EVENT_REPORT_EXPORTED",
     "EVENT_THUMBNAIL_VIEWED",
     "EVENT_VIEWED",
     "INQUIRY_MESSAGES",
@@ -142,6 +145,7 @@ __all__ = [
     "purge_inquiries",
     "record_event",
     "record_events",
+    "record_report_export",
     "request_subscription",
     "retry_handoff",
     "send_triage_digest",

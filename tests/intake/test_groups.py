@@ -29,8 +29,24 @@ def test_the_triage_group_works_inquiries_but_deletes_and_exports_nothing():
         "view_outboxmessage",
         "view_subscriber",
         "view_replytemplate",
+        "view_reports",  # issue 19: the reports page
     }
+    # One list of the group's permissions: 0009_reports.TRIAGE_PERMISSIONS (0003's and the reports').
+    assert set(importlib.import_module("intake.migrations.0009_reports").TRIAGE_PERMISSIONS) == codenames(
+        "Triage", "intake"
+    )
     assert not Permission.objects.filter(group__name="Triage").exclude(content_type__app_label="intake").exists()
+
+
+def test_the_reports_migration_grants_the_permission_again_and_takes_it_back():
+    triage = Group.objects.get(name="Triage")
+    migration = importlib.import_module("intake.migrations.0009_reports")
+    state = MigrationExecutor(connection).loader.project_state(("intake", "0009_reports"))
+    migration.revoke_reports(state.apps, None)
+    assert "view_reports" not in codenames("Triage", "intake")
+    migration.grant_reports(state.apps, None)
+    assert "view_reports" in codenames("Triage", "intake")
+    assert triage.permissions.count() == 8
 
 
 def test_the_export_permissions_exist_and_no_group_has_them():
