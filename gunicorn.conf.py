@@ -10,10 +10,11 @@ from clinic.bodylimit import DEFAULT_MAX_REQUEST_BODY
 from clinic.cpus import available_cpus  # noqa: E402
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# Sync workers with threads: the pages are short database reads; threads cover slow clients.
+# Sync workers with threads: the pages are short database reads; threads cover slow clients, and
+# leave a page reader a free thread while large uploads wait for their turn (clinic/uploadturns.py).
 # Sized from the container's CPU quota (clinic/cpus.py), not the host's cores.
 workers = int(os.environ.get("WEB_CONCURRENCY", available_cpus() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20

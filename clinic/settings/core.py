@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "clinic.bodylimit.RequestBodyLimitMiddleware",
     # Then REMOTE_ADDR becomes the true client address behind TRUSTED_PROXIES, for all that follows.
     "clinic.middleware.ClientAddressMiddleware",
+    # Then a large upload waits for its turn before its body is read (clinic/uploadturns.py).
+    "clinic.uploadturns.UploadTurnMiddleware",
     # Then: an http:// request is redirected to https:// before any other work, and every
     # response, static files included, gets HSTS, nosniff and the referrer policy.
     "django.middleware.security.SecurityMiddleware",

@@ -57,6 +57,11 @@ MAX_REQUEST_BODY = env.int("MAX_REQUEST_BODY", default=DEFAULT_MAX_REQUEST_BODY)
 INTAKE_UPLOAD_MAX_PIXELS = env.int("INTAKE_UPLOAD_MAX_PIXELS", default=24_000_000)
 INTAKE_UPLOAD_MAX_SIDE = env.int("INTAKE_UPLOAD_MAX_SIDE", default=4096)
 INTAKE_IMAGE_SLOTS = env.int("INTAKE_IMAGE_SLOTS", default=1)
+# Large uploads (a multipart body of UPLOAD_TURN_MIN_BYTES or more) take turns, UPLOAD_TURNS at once on
+# this host, each waiting up to UPLOAD_TURN_WAIT_SECONDS before going ahead anyway (clinic/uploadturns.py).
+UPLOAD_TURNS = env.int("UPLOAD_TURNS", default=1)
+UPLOAD_TURN_MIN_BYTES = env.int("UPLOAD_TURN_MIN_BYTES", default=256 * 1024)
+UPLOAD_TURN_WAIT_SECONDS = env.float("UPLOAD_TURN_WAIT_SECONDS", default=20.0)
 INTAKE_ORPHAN_GRACE_SECONDS = env.int("INTAKE_ORPHAN_GRACE_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE["intake-orphan-image-sweep"] = {"task": "intake.tasks.sweep_orphan_images", "schedule": 3600.0}
 # The beat sweep hands over messages still unsent SWEEP_AFTER seconds after they were stored, with

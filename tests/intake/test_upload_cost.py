@@ -112,3 +112,20 @@ def test_a_form_without_a_picture_is_stored_while_every_picture_slot_is_busy(cli
         response = client.post("/candidate/", candidate_data(message="Knee locks on stairs"))
         assert response.status_code == 302, IMAGES_BUSY in response.content.decode()
     assert Inquiry.objects.get().message == "Knee locks on stairs"
+
+
+@override_settings(UPLOAD_TURN_WAIT_SECONDS=0.1)
+def test_a_picture_sent_while_another_upload_holds_the_turn_is_stored_after_the_wait(client, offices):
+    """Through the whole stack of middleware: the upload waits for the turn (clinic/uploadturns.py),
+    goes ahead when the wait runs out, and the patient's answers and picture are kept."""
+    from clinic.slots import slot
+
+    buffer = io.BytesIO()
+    Image.effect_noise((700, 500), 64).convert("RGB").save(buffer, "PNG")  # noise: a large file
+    picture = SimpleUploadedFile("report.png", buffer.getvalue(), content_type="image/png")
+    assert picture.size >= 256 * 1024
+    with slot("upload", 1):  # another large upload is being read
+        response = client.post("/candidate/", candidate_data(image=picture, message="Knee locks on stairs"))
+    assert response.status_code == 302
+    stored = Inquiry.objects.get()
+    assert stored.message == "Knee locks on stairs" and stored.image
