@@ -122,9 +122,18 @@ def service_env(**extra) -> dict:
         "MEDIA_ROOT": settings.MEDIA_ROOT,
         "PRIVATE_MEDIA_ROOT": settings.PRIVATE_MEDIA_ROOT,
         "PYTHONUNBUFFERED": "1",
+        # Temporary files (a SIGKILLed worker's pool leaves its pymp-* folder) go under the run's own
+        # folder, removed when the run ends, not in /tmp.
+        "TMPDIR": str(run_tmp()),
     }
     env.update(extra)
     return env
+
+
+def run_tmp() -> Path:
+    folder = Path(settings.MEDIA_ROOT).parent / "tmp"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def start_celery_worker(log_path: Path, *, hostname: str, **env) -> subprocess.Popen:
