@@ -115,7 +115,7 @@ def test_a_form_without_a_picture_is_stored_while_every_picture_slot_is_busy(cli
 
 
 @override_settings(UPLOAD_TURN_WAIT_SECONDS=0.1)
-def test_a_picture_sent_while_another_upload_holds_the_turn_is_stored_after_the_wait(client, offices):
+def test_a_picture_sent_while_another_upload_holds_the_turn_is_stored_after_the_wait(client, offices, caplog):
     """Through the whole stack of middleware: the upload waits for the turn (clinic/uploadturns.py),
     goes ahead when the wait runs out, and the patient's answers and picture are kept."""
     from clinic.slots import slot
@@ -129,3 +129,5 @@ def test_a_picture_sent_while_another_upload_holds_the_turn_is_stored_after_the_
     assert response.status_code == 302
     stored = Inquiry.objects.get()
     assert stored.message == "Knee locks on stairs" and stored.image
+    # It did wait for the turn: the middleware is in the stack, not only in its own unit tests.
+    assert "upload turns: no turn within 0.1 s" in caplog.text
