@@ -46,6 +46,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # Not var/db.sqlite3 (absent in a fresh clone): commands run with these settings, such as
     # `makemigrations --check`, open a database of the run's own. pytest uses an in-memory one.
     DATABASES["default"]["NAME"] = str(Path(_TMP) / "db.sqlite3")  # noqa: F405
+    # The test database is a file too, not Django's in-memory default: an in-memory database is one
+    # connection, which the live server's request threads and the test thread would share, so their
+    # transactions could interleave (a browser test once found itself signed out). With a file, each
+    # thread has its own connection and SQLite's locks keep them apart, as under `make run`.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(_TMP) / "test.sqlite3")}  # noqa: F405
 STATIC_ROOT = str(Path(_TMP) / "static")
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 # The forms' proof of work passes without being solved. Set here, not in the environment, so the
