@@ -14,11 +14,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from clinic import hours
+from clinic import hours, pagecache
 from clinic.hours import Schedule
 from intake.models import Inquiry
 
 logger = logging.getLogger(__name__)
+
+# Every office's hours, kept in this process until the content version changes (a save of an office,
+# its hours or a closed day retires it: clinic.apps), so that a submission, its confirmation email
+# and the inquiry page read them without a query.
+current_schedules = pagecache.per_content_version(hours.schedules)
 
 
 def clock_of(office_id: int | None, moment: datetime, schedules: dict[int, Schedule]) -> Schedule | None:
@@ -33,7 +38,7 @@ def sla_deadline(office, sent_at: datetime, *, schedules=None) -> tuple[Schedule
     """(the hours counted in, the due moment) for something sent at `sent_at` to `office`. The
     schedule is None when the calendar-hours fallback was used."""
     if schedules is None:
-        schedules = hours.schedules(None if office is None else [office])
+        schedules = current_schedules()
     return _deadline(getattr(office, "pk", None), sent_at, schedules)
 
 
@@ -105,7 +110,7 @@ def first_contact_text(inquiry: Inquiry, *, schedules=None) -> str:
     elapsed = inquiry.first_contacted_at - inquiry.submitted_at
     text = f"First contact {duration_text(elapsed, minutes=True)} after the inquiry"
     if schedules is None:
-        schedules = hours.schedules(None if inquiry.office_id is None else [inquiry.office])
+        schedules = current_schedules()
     schedule = clock_of(inquiry.office_id, inquiry.submitted_at, schedules)
     if schedule is not None:
         open_time = hours.open_hours_between(schedule, inquiry.submitted_at, inquiry.first_contacted_at)

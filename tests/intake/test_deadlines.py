@@ -13,12 +13,14 @@ from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic import hours
 from clinic.models import ClosedDay, Office, OpeningHours
 from intake import services, tasks
 from intake.models import ContactAttempt, Inquiry
+from intake.services.answer_time import answer_by
 from tests.intake.conftest import HEALTH_SECRET, candidate_data, make_inquiry, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +77,23 @@ def test_without_office_hours_the_sla_counts_calendar_hours():
     answers = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com", "message": "Both knees?"}
     inquiry, created = services.submit_inquiry(kind="question", submission_token=uuid.uuid4(), answers=answers)
     assert created and inquiry.due_at == inquiry.submitted_at + timedelta(hours=24)  # no office has hours
+
+
+def test_the_hours_are_read_once_per_content_version_and_a_change_is_seen_at_once(offices):
+    """A submission and its confirmation email find the due time without a query once the hours are
+    in memory; saving or deleting an hours row retires that copy at once (and other processes'
+    after commit)."""
+    fort_myers = Office.objects.get(slug="fort-myers")
+    services.sla_deadline(fort_myers, WEDNESDAY_10_AM)
+    with CaptureQueriesContext(connection) as queries:
+        _, due_at = services.sla_deadline(fort_myers, WEDNESDAY_10_AM)
+        answer_by(sent_at=WEDNESDAY_10_AM, office=fort_myers)
+    assert queries.captured_queries == []
+    # 24 open hours of 8:30-5 from Wednesday 10 am: Wednesday 7, Thursday 8.5, Friday 8.5.
+    assert due_at == datetime(2026, 12, 4, 17, 0, tzinfo=EASTERN)
+    OpeningHours.objects.get(office=fort_myers, weekday=3).delete()  # no Thursday hours any more
+    _, due_at = services.sla_deadline(fort_myers, WEDNESDAY_10_AM)
+    assert due_at == datetime(2026, 12, 7, 17, 0, tzinfo=EASTERN)  # Wednesday, Friday, Monday
 
 
 # --- Moving due times when hours or closed days change ---------------------------------------------
