@@ -1,6 +1,6 @@
 """The reports page (issue 19) in Chromium, as a nurse of the Triage group sees it: twelve weeks of
 inquiries, every chart beside its table, axe finds nothing serious, and the screenshot
-docs/screenshots/reports.png."""
+docs/screenshots/reports.png (reports-375.png on a phone)."""
 
 import importlib
 from datetime import datetime, timedelta
@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from articles.models import Article
 from clinic.models import Office
 from intake.models import ContactAttempt, Inquiry
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import PHONE, axe_violations, screenshot
 from tests.browser.pages import submit_and_wait
 from tests.intake.conftest import make_inquiry
 
@@ -105,5 +105,16 @@ def test_the_reports_page_reads_well_and_passes_axe(browser, site):
         with page.expect_download() as download:
             page.get_by_role("link", name="Download “Inquiries a week, by kind” as CSV").click()
         assert download.value.suggested_filename == "inquiries-by-kind-2026-09-07-to-2026-11-29.csv"
+        # On a phone: the page itself never scrolls sideways; every chart fits the screen, and a
+        # table too wide for it scrolls inside its own box.
+        page.set_viewport_size(PHONE)
+        page.reload()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        for box in page.locator("figure.report-chart svg").evaluate_all(
+            "svgs => svgs.map(svg => svg.getBoundingClientRect().toJSON())"
+        ):
+            assert box["left"] >= 0 and box["right"] <= PHONE["width"], box
+        expect(page.locator("#by-kind .report-table")).to_be_visible()
+        screenshot(page, "reports-375")
     finally:
         context.close()
