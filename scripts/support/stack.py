@@ -40,6 +40,7 @@ class Stack:
         self.extra_env = env or {}
         self._redis_dir = self.dir / "redis"
         self._redis_dir.mkdir()
+        (self.dir / "tmp").mkdir()
 
     # --- environment ---------------------------------------------------------------------------
 
@@ -70,6 +71,9 @@ class Stack:
                 "SECURE_COOKIES": "0",
                 "LOG_LEVEL": "WARNING",
                 "PYTHONUNBUFFERED": "1",
+                # Temporary files stay in the run's directory: a SIGKILLed worker's pool (the chaos
+                # drills kill it) would otherwise leave its pymp-* folder in /tmp.
+                "TMPDIR": str(self.dir / "tmp"),
             }
         )
         base.update(self.extra_env)
