@@ -44,7 +44,7 @@ if REDIS_URL:  # noqa: F405
     CACHES["default"]["BACKEND"] = "tests.cache.PrefixOnlyRedisCache"  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # Not var/db.sqlite3 (absent in a fresh clone): commands run with these settings, such as
-    # `makemigrations --check`, open a database of the run's own. pytest uses an in-memory one.
+    # `makemigrations --check`, open a database of the run's own. pytest's is test.sqlite3, below.
     DATABASES["default"]["NAME"] = str(Path(_TMP) / "db.sqlite3")  # noqa: F405
     # The test database is a file too, not Django's in-memory default: an in-memory database is one
     # connection, which the live server's request threads and the test thread would share, so their

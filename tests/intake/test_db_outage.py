@@ -7,10 +7,6 @@ import re
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from unittest import mock
 
 import pytest
@@ -24,6 +20,7 @@ from intake.models import Inquiry
 from intake.outage import IMAGE_AGAIN, OUTAGE_MESSAGE
 from scripts.support.postgres import PrivatePostgres, postgres_bin
 from scripts.support.processes import PY, ROOT, free_port, stop_group, wait_until
+from tests.webclient import Browser
 
 from .conftest import candidate_data, image_bytes, question_data
 
@@ -121,33 +118,6 @@ def test_a_page_during_an_outage_is_a_clear_503_and_other_errors_stay_500():
 
 
 # --- The drill: a PostgreSQL cluster of the test's own, stopped under live submissions ----------
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """A patient's browser: cookies kept, redirects not followed, every answer's status recorded."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.cookies = CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base_url + path, data=body, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as err:
-            return err.code, err.read().decode()
-        except OSError:  # nothing listening (yet)
-            return 0, ""
-
-    def csrf(self) -> str:
-        return next(c.value for c in self.cookies if c.name == "csrftoken")
 
 
 @pytest.fixture
